@@ -1,0 +1,201 @@
+using System.Net;
+using DaprShop.Sidecar.AppChannel;
+using DaprShop.Sidecar.Components;
+using DaprShop.Sidecar.Configuration;
+using DaprShop.Sidecar.Grpc;
+using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DaprShop.Sidecar;
+
+/// <summary>
+/// One local sidecar: daprd's HTTP and gRPC APIs for one app, on loopback. Start it with
+/// <see cref="StartAsync"/>; it loads and validates every resource first, so a bad component
+/// file stops it before it listens, with a <see cref="ResourceLoadException"/> naming the file and
+/// the field.
+/// </summary>
+public sealed class Sidecar : IAsyncDisposable
+{
+    private readonly WebApplication _host;
+    private readonly LocalCluster _cluster;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+    private Task _appReady = Task.CompletedTask;
+    private int _disposed;
+
+    private Sidecar(WebApplication host, SidecarContext context, LocalCluster cluster, ILogger logger)
+    {
+        _host = host;
+        Context = context;
+        _cluster = cluster;
+        _logger = logger;
+    }
+
+    public string AppId => Context.AppId;
+
+    /// <summary>Everything the building blocks of this sidecar share.</summary>
+    public SidecarContext Context { get; }
+
+    /// <summary>The HTTP API's port (the one chosen when the options said 0).</summary>
+    public int HttpPort { get; private set; }
+
+    /// <summary>The gRPC API's port (the one chosen when the options said 0).</summary>
+    public int GrpcPort { get; private set; }
+
+    public Uri HttpEndpoint => new($"http://127.0.0.1:{HttpPort}");
+
+    public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");
+
+    /// <summary>The services of this sidecar, for building blocks and tests.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Completes when the app's port is open and the building blocks have read its configuration.</summary>
+    public Task AppReady => _appReady;
+
+    /// <summary>
+    /// Loads the resources, starts the HTTP and gRPC servers on loopback, registers the sidecar in
+    /// the cluster, then waits in the background for the app's port to open.
+    /// </summary>
+    public static async Task<Sidecar> StartAsync(
+        SidecarOptions options,
+        LocalCluster cluster,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(cluster);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var logger = loggerFactory.CreateLogger($"daprd.{options.AppId}");
+
+        var configuration = options.ConfigFilePath is null ? DaprConfiguration.Default : DaprConfiguration.Load(options.ConfigFilePath);
+        var resources = ResourceLoader.Load(options.ResourcesPaths, options.AppId);
+        var componentContext = new ComponentContext(options.AppId, options.BaseDirectory, cluster, loggerFactory);
+        var components = await ComponentRegistry.LoadAsync(resources, ComponentCatalog.CreateDefault(), componentContext, cancellationToken);
+
+        var app = new AppChannelClient(options, logger);
+        var context = new SidecarContext(options, cluster, components, resources, configuration, app, loggerFactory);
+        WebApplication host;
+        try
+        {
+            host = BuildHost(options, context, loggerFactory);
+            await host.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException || e.InnerException is IOException)
+        {
+            await components.DisposeAsync();
+            app.Dispose();
+            throw new IOException($"sidecar for '{options.AppId}' could not listen on port {options.HttpPort} or {options.GrpcPort}: {e.Message}", e);
+        }
+
+        var sidecar = new Sidecar(host, context, cluster, logger);
+        var addresses = host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a).Port)
+            .ToList();
+        sidecar.HttpPort = options.HttpPort != 0 ? options.HttpPort : addresses[0];
+        sidecar.GrpcPort = options.GrpcPort != 0 ? options.GrpcPort : addresses[1];
+        cluster.Register(sidecar);
+        foreach (var component in components.Specs)
+        {
+            logger.LogInformation("Component loaded: {Name} ({Type}/{Version})", component.Name, component.Type, component.Version);
+        }
+
+        logger.LogInformation("Dapr sidecar for {AppId} listening: HTTP {HttpPort}, gRPC {GrpcPort}", options.AppId, sidecar.HttpPort, sidecar.GrpcPort);
+        sidecar._appReady = sidecar.RunAppReadyAsync();
+        return sidecar;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _cluster.Unregister(this);
+        await _stopping.CancelAsync();
+        try
+        {
+            await _appReady;
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            // Stopping before the app came up is normal.
+        }
+
+        await _host.StopAsync(TimeSpan.FromSeconds(5));
+        await _host.DisposeAsync();
+        await Context.Components.DisposeAsync();
+        Context.App.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static WebApplication BuildHost(SidecarOptions options, SidecarContext context, ILoggerFactory loggerFactory)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            EnvironmentName = Environments.Production,
+            ApplicationName = $"daprd-{options.AppId}",
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(IPAddress.Loopback, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+
+            // gRPC without TLS needs an HTTP/2-only endpoint (prior knowledge, h2c).
+            kestrel.Listen(IPAddress.Loopback, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.AddSingleton(context);
+        builder.Services.AddSingleton(context.Components);
+        builder.Services.AddSingleton(context.App);
+        builder.Services.AddSingleton(context.Configuration);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ApiTokenInterceptor>();
+            grpc.MaxReceiveMessageSize = null;
+            grpc.EnableDetailedErrors = false;
+        });
+        BuildingBlocks.AddServices(builder.Services);
+
+        var host = builder.Build();
+        host.UseMiddleware<PathNormalizationMiddleware>();
+        host.UseMiddleware<ApiTokenMiddleware>();
+        host.UseRouting();
+        BuildingBlocks.MapHttpApis(host);
+        host.MapGrpcService<DaprGrpcService>();
+        return host;
+    }
+
+    private async Task RunAppReadyAsync()
+    {
+        var token = _stopping.Token;
+        try
+        {
+            await Context.App.WaitForAppAsync(token);
+            foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
+            {
+                await listener.OnAppReadyAsync(token);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Sidecar for {AppId} could not finish initialising with its app", AppId);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+namespace DaprShop.Sidecar;
+
+/// <summary>
+/// How one sidecar is configured: the same knobs as daprd's command line
+/// (<c>--app-id</c>, <c>--app-port</c>, <c>--dapr-http-port</c>, <c>--dapr-grpc-port</c>,
+/// <c>--resources-path</c>, <c>--config</c>) and its token environment variables.
+/// </summary>
+public sealed record SidecarOptions
+{
+    /// <summary>The app id (daprd <c>--app-id</c>).</summary>
+    public required string AppId { get; init; }
+
+    /// <summary>The port the app listens on, or null for an app without a port (daprd <c>--app-port</c>).</summary>
+    public int? AppPort { get; init; }
+
+    /// <summary>The host the app listens on (daprd <c>--app-channel-address</c>).</summary>
+    public string AppHost { get; init; } = "127.0.0.1";
+
+    /// <summary>The sidecar's HTTP API port; 0 picks a free one.</summary>
+    public int HttpPort { get; init; }
+
+    /// <summary>The sidecar's gRPC API port (HTTP/2 without TLS); 0 picks a free one.</summary>
+    public int GrpcPort { get; init; }
+
+    /// <summary>Folders whose YAML files declare components, resiliency policies and subscriptions.</summary>
+    public IReadOnlyList<string> ResourcesPaths { get; init; } = [];
+
+    /// <summary>A Dapr <c>Configuration</c> file (tracing, access control), or null for the defaults.</summary>
+    public string? ConfigFilePath { get; init; }
+
+    /// <summary>
+    /// When set, every API call but the health endpoints must carry it in the <c>dapr-api-token</c>
+    /// header or gRPC metadata (daprd's <c>DAPR_API_TOKEN</c>).
+    /// </summary>
+    public string? DaprApiToken { get; init; }
+
+    /// <summary>
+    /// When set, the sidecar sends it to the app in the <c>dapr-api-token</c> header on every call
+    /// (daprd's <c>APP_API_TOKEN</c>).
+    /// </summary>
+    public string? AppApiToken { get; init; }
+
+    /// <summary>The folder relative paths in component metadata are resolved against.</summary>
+    public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
+
+    /// <summary>How long the sidecar waits for the app's port before it reports the app unreachable.</summary>
+    public TimeSpan AppReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
