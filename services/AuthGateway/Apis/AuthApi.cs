@@ -1,0 +1,91 @@
+using AuthGateway.Domain;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AuthGateway.Apis;
+
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        var group = app.MapGroup("/auth")
+            .WithTags("Auth")
+            .AllowAnonymous();
+
+        group.MapPost("/register", Register).WithName(nameof(Register));
+        group.MapPost("/token", IssueToken).WithName(nameof(IssueToken));
+
+        return group;
+    }
+
+    /// <summary>Registers a user: 201 with the new id, 409 when the email is taken, 400 for a bad email or a weak password.</summary>
+    public static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> Register(
+        RegisterRequest request,
+        [AsParameters] AuthServices services,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!EmailAddress.TryNormalize(request.Email, out var email))
+        {
+            errors["email"] = ["The email address is not valid."];
+        }
+
+        if (PasswordPolicy.Check(request.Password) is { } weakness)
+        {
+            errors["password"] = [weakness];
+        }
+
+        if (errors.Count > 0 || email is null)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var user = new UserAccount
+        {
+            UserId = Guid.CreateVersion7().ToString(),
+            Email = email,
+            Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(),
+            PasswordHash = services.Hasher.Hash(request.Password!),
+            CreatedAt = services.Clock.GetUtcNow(),
+        };
+
+        if (!await services.Users.TryCreateAsync(user, cancellationToken))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered", detail: "An account with this email address exists.");
+        }
+
+        services.Logger.LogInformation("Registered user {UserId}", user.UserId);
+        return TypedResults.Created((string?)null, new RegisterResponse(user.UserId));
+    }
+
+    /// <summary>Exchanges email and password for a bearer token; 401 problem details when they do not match.</summary>
+    public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
+        TokenRequest request,
+        [AsParameters] AuthServices services,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        var user = EmailAddress.TryNormalize(request.Email, out var email) ? await services.Users.FindAsync(email, cancellationToken) : null;
+        if (user is null)
+        {
+            services.Hasher.VerifyDecoy(request.Password!);
+            return InvalidCredentials();
+        }
+
+        if (!services.Hasher.Verify(request.Password!, user.PasswordHash))
+        {
+            services.Logger.LogInformation("Wrong password for user {UserId}", user.UserId);
+            return InvalidCredentials();
+        }
+
+        var token = services.Tokens.Issue(user, services.Roles.RoleOf(user.Email));
+        return TypedResults.Ok(new TokenResponse(token.AccessToken, "Bearer", (int)token.ExpiresIn.TotalSeconds));
+    }
+
+    private static ProblemHttpResult InvalidCredentials() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials", detail: "The email or the password is wrong.");
+}

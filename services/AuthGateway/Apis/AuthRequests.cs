@@ -1,0 +1,30 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AuthGateway.Apis;
+
+/// <summary><c>POST /auth/register</c> body.</summary>
+public sealed record RegisterRequest
+{
+    [Required]
+    public string? Email { get; init; }
+
+    [Required]
+    public string? Password { get; init; }
+
+    [StringLength(100)]
+    public string? Name { get; init; }
+}
+
+/// <summary><c>POST /auth/token</c> body.</summary>
+public sealed record TokenRequest
+{
+    [Required]
+    public string? Email { get; init; }
+
+    [Required]
+    public string? Password { get; init; }
+}
+
+public sealed record RegisterResponse(string UserId);
+
+public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn);

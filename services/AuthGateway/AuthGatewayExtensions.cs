@@ -1,0 +1,25 @@
+using AuthGateway.Domain;
+using AuthGateway.Forwarding;
+using AuthGateway.Security;
+
+namespace AuthGateway;
+
+public static class AuthGatewayExtensions
+{
+    public static WebApplicationBuilder AddAuthGateway(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        builder.Services.AddValidation();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+
+        builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddSingleton<UserAccounts>();
+        builder.Services.AddSingleton<RolePolicy>();
+
+        builder.AddJwtAuthentication();
+        builder.AddDaprForwarding();
+        return builder;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace DaprShop.Contracts.Orders;
+
+/// <summary>The values of <see cref="OrderIntegrationEvent.EventType"/> and the record type of each.</summary>
+public static class OrderEventTypes
+{
+    public const string OrderSubmitted = nameof(Orders.OrderSubmitted);
+
+    public const string OrderConfirmed = nameof(Orders.OrderConfirmed);
+
+    public const string OrderRejected = nameof(Orders.OrderRejected);
+
+    public const string OrderCancelled = nameof(Orders.OrderCancelled);
+
+    private static readonly Dictionary<string, Type> TypesByName = new(StringComparer.Ordinal)
+    {
+        [OrderSubmitted] = typeof(OrderSubmitted),
+        [OrderConfirmed] = typeof(OrderConfirmed),
+        [OrderRejected] = typeof(OrderRejected),
+        [OrderCancelled] = typeof(OrderCancelled),
+    };
+
+    /// <summary>The record type for an event type name, or null for a name this version does not know.</summary>
+    public static Type? Resolve(string eventType) => TypesByName.GetValueOrDefault(eventType);
+
+    /// <summary>
+    /// Reads an event published to <see cref="Topics.Orders"/>: its <c>eventType</c> picks the record type.
+    /// Returns null when the type is unknown; throws <see cref="JsonException"/> when the JSON does not fit.
+    /// </summary>
+    public static OrderIntegrationEvent? Deserialize(JsonElement json, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new JsonException("An order event must be a JSON object.");
+        }
+
+        var eventType = FindProperty(json, "eventType");
+        if (eventType is not { ValueKind: JsonValueKind.String })
+        {
+            throw new JsonException("An order event must have a string 'eventType'.");
+        }
+
+        return Resolve(eventType.Value.GetString()!) is { } type
+            ? (OrderIntegrationEvent?)json.Deserialize(type, options)
+            : null;
+    }
+
+    private static JsonElement? FindProperty(JsonElement json, string name)
+    {
+        foreach (var property in json.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value;
+            }
+        }
+
+        return null;
+    }
+}

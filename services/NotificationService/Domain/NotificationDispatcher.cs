@@ -1,0 +1,48 @@
+using DaprShop.Contracts.Orders;
+
+namespace NotificationService.Domain;
+
+public enum DispatchOutcome
+{
+    Sent,
+    Ignored,
+    Duplicate,
+}
+
+/// <summary>Turns an order event into at most one notification, once per event id.</summary>
+public sealed class NotificationDispatcher(
+    NotificationLog log,
+    INotificationSender sender,
+    TimeProvider clock,
+    ILogger<NotificationDispatcher> logger)
+{
+    /// <summary>
+    /// Sends and records the event's notification unless its event id was handled before. The send may be repeated
+    /// if the process stops between sending and recording (at-least-once), but it is recorded once, and the binding
+    /// writes the same file name for the same event. Throws <see cref="NotificationSendException"/> when the
+    /// channel fails, before anything is recorded, so a redelivery tries again.
+    /// </summary>
+    public async Task<DispatchOutcome> DispatchAsync(OrderIntegrationEvent orderEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+
+        if (await log.WasHandledAsync(orderEvent.EventId, cancellationToken))
+        {
+            logger.LogInformation("Event {EventId} ({EventType}) already handled; ignoring the redelivery", orderEvent.EventId, orderEvent.EventType);
+            return DispatchOutcome.Duplicate;
+        }
+
+        var notification = NotificationMessageBuilder.Build(orderEvent, clock.GetUtcNow());
+        if (notification is null)
+        {
+            logger.LogDebug("Event {EventId} ({EventType}) notifies no one", orderEvent.EventId, orderEvent.EventType);
+            return DispatchOutcome.Ignored;
+        }
+
+        await sender.SendAsync(notification, cancellationToken);
+        await log.RecordAsync(notification, cancellationToken);
+
+        logger.LogInformation("Sent {Channel} notification {NotificationId} for order {OrderId} ({EventType})", notification.Channel, notification.NotificationId, notification.OrderId, notification.EventType);
+        return DispatchOutcome.Sent;
+    }
+}

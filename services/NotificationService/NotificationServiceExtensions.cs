@@ -1,0 +1,19 @@
+using NotificationService.Domain;
+using NotificationService.Infrastructure;
+
+namespace NotificationService;
+
+public static class NotificationServiceExtensions
+{
+    public static WebApplicationBuilder AddNotificationServices(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+
+        builder.Services.AddValidation();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<INotificationSender, BindingNotificationSender>();
+        builder.Services.AddSingleton<NotificationLog>();
+        builder.Services.AddSingleton<NotificationDispatcher>();
+        return builder;
+    }
+}

@@ -1,0 +1,34 @@
+namespace OrderService.Domain;
+
+/// <summary>payment-service as the order sees it.</summary>
+public interface IPaymentGateway
+{
+    /// <summary>Captures the order's payment; idempotent by order id on the payment side, so it is safe to repeat.</summary>
+    Task<PaymentOutcome> CaptureAsync(Order order, CancellationToken cancellationToken);
+
+    /// <summary>Refunds the order's payment, if one was captured; idempotent.</summary>
+    Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken);
+}
+
+public abstract record PaymentOutcome
+{
+    public sealed record Captured(string PaymentId) : PaymentOutcome;
+
+    public sealed record Declined(string PaymentId, string? Reason) : PaymentOutcome;
+
+    /// <summary>Payment could not be reached, failed or timed out: the order stays <c>AwaitingPayment</c>.</summary>
+    public sealed record Unavailable(string Reason) : PaymentOutcome;
+}
+
+public enum RefundOutcome
+{
+    Refunded,
+
+    /// <summary>No payment was ever captured for the order.</summary>
+    NoPayment,
+
+    /// <summary>The payment was declined, so there is nothing to give back.</summary>
+    NotRefundable,
+
+    Unavailable,
+}

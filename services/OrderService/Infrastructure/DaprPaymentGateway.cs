@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.Json;
+using DaprShop.Contracts.Payments;
+using Microsoft.Extensions.Options;
+using OrderService.Domain;
+
+namespace OrderService.Infrastructure;
+
+/// <summary>
+/// payment-service through Dapr service invocation: <paramref name="http"/> is an <see cref="HttpClient"/> whose
+/// Dapr <c>InvocationHandler</c> sends <c>http://payment-service/...</c> to the sidecar's
+/// <c>/v1.0/invoke/payment-service/method/...</c> (where the order-service sidecar applies its resiliency policies).
+/// </summary>
+public sealed class DaprPaymentGateway(HttpClient http, IOptions<PaymentGatewayOptions> options, ILogger<DaprPaymentGateway> logger) : IPaymentGateway
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<PaymentOutcome> CaptureAsync(Order order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, PaymentRoutes.Payments)
+        {
+            Content = JsonContent.Create(new PaymentRequest(order.OrderId, order.Total, order.Currency, order.PaymentMethod), options: Json),
+        };
+
+        var answer = await SendAsync(request, order.OrderId, cancellationToken);
+        if (answer.Unavailable is { } reason)
+        {
+            return new PaymentOutcome.Unavailable(reason);
+        }
+
+        using var response = answer.Response!;
+        EnsureSuccess(response, order.OrderId);
+        var result = await response.Content.ReadFromJsonAsync<PaymentResult>(Json, cancellationToken)
+            ?? throw new InvalidOperationException($"payment-service answered an empty body for order {order.OrderId}.");
+
+        return result.Status switch
+        {
+            PaymentStatus.Captured => new PaymentOutcome.Captured(result.PaymentId),
+            PaymentStatus.Declined => new PaymentOutcome.Declined(result.PaymentId, result.Reason),
+            _ => new PaymentOutcome.Unavailable($"the order's payment is already {result.Status}"),
+        };
+    }
+
+    public async Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, PaymentRoutes.Refund(orderId));
+
+        var answer = await SendAsync(request, orderId, cancellationToken);
+        if (answer.Unavailable is not null)
+        {
+            return RefundOutcome.Unavailable;
+        }
+
+        using var response = answer.Response!;
+        switch (response.StatusCode)
+        {
+            case HttpStatusCode.NotFound:
+                return RefundOutcome.NoPayment;
+            case HttpStatusCode.Conflict:
+                return RefundOutcome.NotRefundable;
+            default:
+                EnsureSuccess(response, orderId);
+                return RefundOutcome.Refunded;
+        }
+    }
+
+    /// <summary>Sends within the timeout; unreachable, timed out, or a 5xx, 408 or 429 answer → unavailable (with the reason).</summary>
+    private async Task<(HttpResponseMessage? Response, string? Unavailable)> SendAsync(HttpRequestMessage request, string orderId, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.Timeout);
+
+        try
+        {
+            var response = await http.SendAsync(request, timeout.Token);
+            if ((int)response.StatusCode >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests)
+            {
+                var status = (int)response.StatusCode;
+                response.Dispose();
+                return (null, $"payment-service answered {status}");
+            }
+
+            return (response, null);
+        }
+        catch (HttpRequestException exception)
+        {
+            logger.LogWarning(exception, "payment-service unreachable for order {OrderId}", orderId);
+            return (null, "payment-service unreachable");
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, $"payment-service did not answer within {options.Value.Timeout.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private static void EnsureSuccess(HttpResponseMessage response, string orderId)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"payment-service refused the request for order {orderId} with {(int)response.StatusCode}.");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using PaymentService.Domain;
+
+namespace PaymentService.Apis;
+
+/// <summary>Fault injection for demos and tests; mapped only when <c>Payment:FaultInjection:Enabled</c> is true.</summary>
+public static class FaultsApi
+{
+    public static IEndpointRouteBuilder MapFaultsApi(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+
+        if (!app.ServiceProvider.GetRequiredService<IConfiguration>().IsFaultInjectionEnabled())
+        {
+            return app;
+        }
+
+        var group = app.MapGroup("/faults").WithTags("Faults");
+        group.MapPut("/", SetFault).WithName(nameof(SetFault));
+        group.MapGet("/", GetFault).WithName(nameof(GetFault));
+        return app;
+    }
+
+    public static Results<Ok<FaultSettings>, ValidationProblem> SetFault(FaultRequest request, FaultInjector faults, ILogger<FaultInjector> logger)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(faults);
+
+        if (FaultSettings.Parse(request.Mode, request.DelayMs, out var errors) is not { } settings)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        faults.Set(settings);
+        logger.LogWarning("Fault injection set to {Mode} (delay {DelayMs} ms)", settings.Mode, settings.DelayMs);
+        return TypedResults.Ok(settings);
+    }
+
+    public static Ok<FaultSettings> GetFault(FaultInjector faults)
+    {
+        ArgumentNullException.ThrowIfNull(faults);
+        return TypedResults.Ok(faults.Current);
+    }
+}
+
+/// <summary><c>PUT /faults</c> body: <c>mode</c> is <c>none</c>, <c>down</c> or <c>slow</c>.</summary>
+public sealed record FaultRequest(string? Mode, int? DelayMs = null);

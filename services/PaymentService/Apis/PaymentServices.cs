@@ -1,0 +1,5 @@
+using PaymentService.Domain;
+
+namespace PaymentService.Apis;
+
+public sealed record PaymentServices(PaymentLedger Ledger, ILogger<PaymentServices> Logger);

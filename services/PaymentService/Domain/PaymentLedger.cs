@@ -1,0 +1,81 @@
+using DaprShop.Contracts.Payments;
+using DaprShop.ServiceDefaults.State;
+
+namespace PaymentService.Domain;
+
+/// <summary>
+/// Payments in the Dapr state store, one per order (key <c>payment-{orderId}</c>), created insert-only so that
+/// a retried or concurrent capture for the same order returns the stored result and never charges twice.
+/// </summary>
+public sealed class PaymentLedger(IStateStore state, TimeProvider clock, ILogger<PaymentLedger> logger)
+{
+    public const string IndexKey = "payments-index";
+
+    public static string PaymentKey(string orderId) => $"payment-{orderId}";
+
+    public async Task<Payment> CaptureAsync(PaymentRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        var key = PaymentKey(request.OrderId);
+        var payment = (await state.GetAsync<Payment>(key, cancellationToken))?.Value;
+
+        if (payment is null)
+        {
+            var charged = Payment.Charge(request, Guid.CreateVersion7().ToString(), clock.GetUtcNow());
+            if (await state.TryInsertAsync(key, charged, cancellationToken))
+            {
+                payment = charged;
+                logger.LogInformation("Payment {PaymentId} for order {OrderId}: {Status} {Amount} {Currency}", payment.PaymentId, payment.OrderId, payment.Status, payment.Amount, payment.Currency);
+            }
+            else
+            {
+                payment = (await state.GetAsync<Payment>(key, cancellationToken))?.Value
+                    ?? throw new InvalidOperationException($"Payment for order {request.OrderId} exists but could not be read.");
+            }
+        }
+        else
+        {
+            logger.LogInformation("Payment for order {OrderId} already exists ({Status}); returning it", payment.OrderId, payment.Status);
+        }
+
+        // Also on a repeat: the first attempt may have stopped between the insert and the index update.
+        await state.UpdateAsync<PaymentIndex>(IndexKey, index => (index ?? PaymentIndex.Empty).With(request.OrderId), cancellationToken);
+        return payment;
+    }
+
+    public async Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var update = await state.UpdateAsync<Payment>(
+            PaymentKey(orderId),
+            payment => payment is { CanRefund: true } ? payment.Refund(now) : payment,
+            cancellationToken);
+
+        return update.Value switch
+        {
+            null => new RefundOutcome(RefundOutcomeKind.NoPayment, null),
+            { CanRefund: false } payment => new RefundOutcome(RefundOutcomeKind.NotRefundable, payment),
+            var payment => LogRefund(payment, update.Changed),
+        };
+    }
+
+    public async Task<Payment?> FindAsync(string orderId, CancellationToken cancellationToken) =>
+        (await state.GetAsync<Payment>(PaymentKey(orderId), cancellationToken))?.Value;
+
+    public async Task<IReadOnlyList<Payment>> ListAsync(CancellationToken cancellationToken)
+    {
+        var index = (await state.GetAsync<PaymentIndex>(IndexKey, cancellationToken))?.Value ?? PaymentIndex.Empty;
+        return await state.GetManyAsync<Payment>([.. index.OrderIds.Select(PaymentKey)], cancellationToken);
+    }
+
+    private RefundOutcome LogRefund(Payment payment, bool changed)
+    {
+        if (changed)
+        {
+            logger.LogInformation("Payment {PaymentId} for order {OrderId} refunded", payment.PaymentId, payment.OrderId);
+        }
+
+        return new RefundOutcome(RefundOutcomeKind.Refunded, payment);
+    }
+}

@@ -1,0 +1,39 @@
+using DaprShop.Contracts.Payments;
+
+namespace PaymentService.Domain;
+
+/// <summary>Checks a <see cref="PaymentRequest"/>, the cross-service contract that carries no validation attributes of its own.</summary>
+public static class PaymentRequestValidator
+{
+    public const int MaxTextLength = 200;
+
+    /// <summary>Field errors keyed by the JSON property name; empty when the request is valid.</summary>
+    public static Dictionary<string, string[]> Validate(PaymentRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+
+        if (string.IsNullOrWhiteSpace(request.OrderId) || request.OrderId.Length > MaxTextLength)
+        {
+            errors["orderId"] = [$"orderId is required and at most {MaxTextLength} characters."];
+        }
+
+        if (request.Amount < 0)
+        {
+            errors["amount"] = ["amount must not be negative."];
+        }
+
+        if (request.Currency is null || request.Currency.Length != 3 || !request.Currency.All(char.IsAsciiLetter))
+        {
+            errors["currency"] = ["currency must be a three-letter ISO 4217 code."];
+        }
+
+        if (string.IsNullOrWhiteSpace(request.PaymentMethod) || request.PaymentMethod.Length > MaxTextLength)
+        {
+            errors["paymentMethod"] = [$"paymentMethod is required and at most {MaxTextLength} characters."];
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,109 @@
+using DaprShop.Contracts.Orders;
+using Microsoft.Extensions.Logging.Abstractions;
+using NotificationService.Domain;
+using OrderService.Tests.Fakes;
+
+namespace NotificationService.Tests.Domain;
+
+public class NotificationDispatcherTests
+{
+    private readonly InMemoryStateStore state = new();
+    private readonly RecordingSender sender = new();
+
+    private NotificationLog Log => new(state);
+
+    private NotificationDispatcher Dispatcher() => new(Log, sender, TimeProvider.System, NullLogger<NotificationDispatcher>.Instance);
+
+    [Fact]
+    public async Task DispatchAsync_confirmed_Sent_once_and_recorded()
+    {
+        var outcome = await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
+
+        Assert.Equal(DispatchOutcome.Sent, outcome);
+        Assert.Single(sender.Sent);
+        Assert.Single(await Log.ListAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DispatchAsync_redelivered_event_Duplicate_and_not_sent_again()
+    {
+        var orderEvent = TestEvents.Of(new OrderConfirmed());
+        await Dispatcher().DispatchAsync(orderEvent, CancellationToken.None);
+
+        var outcome = await Dispatcher().DispatchAsync(orderEvent, CancellationToken.None);
+
+        Assert.Equal(DispatchOutcome.Duplicate, outcome);
+        Assert.Single(sender.Sent);
+        Assert.Single(await Log.ListAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DispatchAsync_concurrent_redeliveries_Recorded_once()
+    {
+        var orderEvent = TestEvents.Of(new OrderCancelled());
+        var dispatcher = Dispatcher();
+
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => dispatcher.DispatchAsync(orderEvent, CancellationToken.None))));
+
+        Assert.Single(await Log.ListAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DispatchAsync_submitted_Ignored_nothing_sent()
+    {
+        var outcome = await Dispatcher().DispatchAsync(TestEvents.Of(new OrderSubmitted()), CancellationToken.None);
+
+        Assert.Equal(DispatchOutcome.Ignored, outcome);
+        Assert.Empty(sender.Sent);
+        Assert.Empty(await Log.ListAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DispatchAsync_send_fails_Throws_and_nothing_recorded_so_redelivery_sends()
+    {
+        var orderEvent = TestEvents.Of(new OrderConfirmed());
+        sender.Failing = true;
+
+        await Assert.ThrowsAsync<NotificationSendException>(() => Dispatcher().DispatchAsync(orderEvent, CancellationToken.None));
+        sender.Failing = false;
+        var retry = await Dispatcher().DispatchAsync(orderEvent, CancellationToken.None);
+
+        Assert.Equal(DispatchOutcome.Sent, retry);
+        Assert.Single(await Log.ListAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ListAsync_several_events_Newest_first_per_user()
+    {
+        var dispatcher = Dispatcher();
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderCancelled()), CancellationToken.None);
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmed(), userId: "u-2"), CancellationToken.None);
+
+        var notifications = await Log.ListAsync("u-1", CancellationToken.None);
+
+        Assert.Equal([OrderEventTypes.OrderCancelled, OrderEventTypes.OrderConfirmed], notifications.Select(n => n.EventType));
+    }
+
+    [Fact]
+    public async Task RecordAsync_user_list_etag_conflicts_Retried()
+    {
+        state.InjectConflicts(NotificationLog.UserKey("u-1"), 3);
+
+        await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
+
+        Assert.Single(await Log.ListAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public void UserNotifications_With_over_max_Keeps_newest()
+    {
+        var list = UserNotifications.Empty;
+        for (var i = 0; i < 5; i++)
+        {
+            list = list.With(NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmed()), DateTimeOffset.UtcNow)!, max: 3);
+        }
+
+        Assert.Equal(3, list.Items.Count);
+    }
+}

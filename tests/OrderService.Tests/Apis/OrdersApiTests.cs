@@ -1,0 +1,228 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using DaprShop.Contracts.Identity;
+
+namespace OrderService.Tests.Apis;
+
+public class OrdersApiTests
+{
+    private static readonly object ValidOrder = new
+    {
+        items = new[] { new { sku = "sku-1", quantity = 2, unitPrice = 12.5m }, new { sku = "sku-2", quantity = 1, unitPrice = 0.99m } },
+        currency = "EUR",
+        paymentMethod = "tok_visa",
+    };
+
+    private static async Task<HttpResponseMessage> PostOrderAsync(HttpClient client, object body, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders") { Content = JsonContent.Create(body) };
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task CreateOrder_captured_201_confirmed_with_server_total_and_location()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+
+        var response = await PostOrderAsync(client, ValidOrder);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var order = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Confirmed", order.GetProperty("status").GetString());
+        Assert.Equal(25.99m, order.GetProperty("total").GetDecimal());
+        Assert.Equal($"/orders/{order.GetProperty("orderId").GetString()}", response.Headers.Location?.ToString());
+    }
+
+    [Fact]
+    public async Task CreateOrder_declined_201_rejected()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+
+        var response = await PostOrderAsync(client, new { items = new[] { new { sku = "a", quantity = 1, unitPrice = 1m } }, currency = "EUR", paymentMethod = "tok_decline" });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal("Rejected", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task CreateOrder_payment_down_202_awaiting_payment()
+    {
+        await using var factory = new OrderServiceFactory();
+        factory.Payments.Down = true;
+        using var client = factory.ClientFor("u-1");
+
+        var response = await PostOrderAsync(client, ValidOrder);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal("AwaitingPayment", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.NotNull(response.Headers.Location);
+    }
+
+    [Fact]
+    public async Task CreateOrder_same_idempotency_key_twice_Same_order_one_charge()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+
+        var first = await (await PostOrderAsync(client, ValidOrder, "key-1")).Content.ReadFromJsonAsync<JsonElement>();
+        var second = await (await PostOrderAsync(client, ValidOrder, "key-1")).Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(first.GetProperty("orderId").GetString(), second.GetProperty("orderId").GetString());
+        Assert.Equal(1, factory.Payments.Charges);
+    }
+
+    [Fact]
+    public async Task CreateOrder_without_identity_headers_401_problem_details()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.CreateClient();
+
+        var response = await PostOrderAsync(client, ValidOrder);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("{\"items\":[],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":-1,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].quantity")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":0,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].quantity")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":-1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].unitPrice")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1},{\"sku\":\"\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[1].sku")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].unitPrice")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EURO\",\"paymentMethod\":\"tok_visa\"}", "currency")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"paymentMethod\":\"tok_visa\"}", "currency")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\"}", "paymentMethod")]
+    public async Task CreateOrder_invalid_field_400_validation_problem(string body, string field)
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+
+        var response = await client.PostAsync("/orders", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out _), errors.GetRawText());
+        Assert.Equal(0, factory.Payments.CaptureCalls);
+    }
+
+    [Theory]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":\"many\",\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
+    [InlineData("not json")]
+    [InlineData("")]
+    public async Task CreateOrder_malformed_json_400_problem_details_without_stack_trace(string body)
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+
+        var response = await client.PostAsync("/orders", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CreateOrder_bad_idempotency_key_400()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+
+        var response = await PostOrderAsync(client, ValidOrder, new string('k', 201));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task GetOrder_owner_200()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var owner = factory.ClientFor("u-1");
+        var orderId = (await (await PostOrderAsync(owner, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+
+        var order = await owner.GetFromJsonAsync<JsonElement>($"/orders/{orderId}");
+
+        Assert.Equal(orderId, order.GetProperty("orderId").GetString());
+        Assert.Equal(2, order.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task GetOrder_other_user_404_problem_details()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var owner = factory.ClientFor("u-1");
+        using var stranger = factory.ClientFor("u-2");
+        var orderId = (await (await PostOrderAsync(owner, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+
+        var response = await stranger.GetAsync($"/orders/{orderId}");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task GetOrder_admin_other_users_order_200()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var owner = factory.ClientFor("u-1");
+        using var admin = factory.ClientFor("admin-1", Roles.Admin);
+        var orderId = (await (await PostOrderAsync(owner, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/orders/{orderId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ListOrders_two_orders_Newest_first_and_only_own()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        using var other = factory.ClientFor("u-2");
+        var first = (await (await PostOrderAsync(client, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+        var second = (await (await PostOrderAsync(client, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+        await PostOrderAsync(other, ValidOrder);
+
+        var orders = await client.GetFromJsonAsync<JsonElement>("/orders");
+
+        Assert.Equal([second, first], orders.EnumerateArray().Select(order => order.GetProperty("orderId").GetString()));
+    }
+
+    [Fact]
+    public async Task CancelOrder_confirmed_200_then_409_problem_details()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        var orderId = (await (await PostOrderAsync(client, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+
+        var first = await client.PostAsync($"/orders/{orderId}/cancel", content: null);
+        var second = await client.PostAsync($"/orders/{orderId}/cancel", content: null);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("Cancelled", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Equal("application/problem+json", second.Content.Headers.ContentType?.MediaType);
+        Assert.True(factory.Payments.Refunded.ContainsKey(orderId!));
+    }
+
+    [Fact]
+    public async Task CancelOrder_other_user_404()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var owner = factory.ClientFor("u-1");
+        using var stranger = factory.ClientFor("u-2");
+        var orderId = (await (await PostOrderAsync(owner, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/orders/{orderId}/cancel", content: null)).StatusCode);
+    }
+}

@@ -1,0 +1,62 @@
+using OrderService.Domain;
+
+namespace OrderService.Tests.Domain;
+
+public class OrderIdsTests
+{
+    [Fact]
+    public void FromIdempotencyKey_same_user_and_key_Same_id()
+    {
+        Assert.Equal(OrderIds.FromIdempotencyKey("u-1", "key-1"), OrderIds.FromIdempotencyKey("u-1", "key-1"));
+    }
+
+    [Fact]
+    public void FromIdempotencyKey_other_user_Other_id()
+    {
+        Assert.NotEqual(OrderIds.FromIdempotencyKey("u-1", "key-1"), OrderIds.FromIdempotencyKey("u-2", "key-1"));
+    }
+
+    [Fact]
+    public void FromIdempotencyKey_other_key_Other_id()
+    {
+        Assert.NotEqual(OrderIds.FromIdempotencyKey("u-1", "key-1"), OrderIds.FromIdempotencyKey("u-1", "key-2"));
+    }
+
+    [Fact]
+    public void FromIdempotencyKey_shifted_boundary_Other_id()
+    {
+        Assert.NotEqual(OrderIds.FromIdempotencyKey("ab", "c"), OrderIds.FromIdempotencyKey("a", "bc"));
+    }
+
+    [Fact]
+    public void FromIdempotencyKey_any_input_Version_8_uuid()
+    {
+        var id = Guid.Parse(OrderIds.FromIdempotencyKey("u-1", "key-1"));
+
+        Assert.Equal(8, id.Version);
+        Assert.Equal('8', OrderIds.FromIdempotencyKey("u-1", "key-1")[14]);
+    }
+
+    [Fact]
+    public void New_twice_Different_ids()
+    {
+        Assert.NotEqual(OrderIds.New(), OrderIds.New());
+    }
+
+    [Theory]
+    [InlineData("abc-123", true)]
+    [InlineData("", false)]
+    [InlineData("  ", false)]
+    [InlineData("tab\tkey", false)]
+    [InlineData("clé", false)]
+    public void IsValidIdempotencyKey_input_Expected(string key, bool expected)
+    {
+        Assert.Equal(expected, OrderIds.IsValidIdempotencyKey(key));
+    }
+
+    [Fact]
+    public void IsValidIdempotencyKey_too_long_False()
+    {
+        Assert.False(OrderIds.IsValidIdempotencyKey(new string('k', OrderIds.MaxIdempotencyKeyLength + 1)));
+    }
+}

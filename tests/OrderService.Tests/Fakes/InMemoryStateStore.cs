@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using DaprShop.ServiceDefaults.State;
+
+namespace OrderService.Tests.Fakes;
+
+/// <summary>
+/// An <see cref="IStateStore"/> in memory with the semantics of a Dapr state store under first-write concurrency:
+/// values round-trip through JSON (as they do through the sidecar), every write changes the ETag, an insert fails on
+/// an existing key, and a replace fails on a stale ETag. Shared by the service test projects (linked source).
+/// </summary>
+public sealed class InMemoryStateStore : IStateStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly ConcurrentDictionary<string, (string Json, long Version)> items = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> conflictsToInject = new(StringComparer.Ordinal);
+    private long version;
+    private int writes;
+
+    /// <summary>How many writes (inserts and replaces) succeeded.</summary>
+    public int Writes => Volatile.Read(ref writes);
+
+    /// <summary>Makes the next <paramref name="count"/> writes of <paramref name="key"/> fail as if another writer won.</summary>
+    public void InjectConflicts(string key, int count) => conflictsToInject[key] = count;
+
+    public bool Contains(string key) => items.ContainsKey(key);
+
+    public T? Peek<T>(string key)
+        where T : class =>
+        items.TryGetValue(key, out var item) ? JsonSerializer.Deserialize<T>(item.Json, Json) : null;
+
+    public Task<StateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
+        where T : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        StateEntry<T>? entry = items.TryGetValue(key, out var item)
+            ? new StateEntry<T>(JsonSerializer.Deserialize<T>(item.Json, Json)!, item.Version.ToString(CultureInfo.InvariantCulture))
+            : null;
+        return Task.FromResult(entry);
+    }
+
+    public Task<IReadOnlyList<T>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+        where T : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<T> values = [.. keys.Select(key => Peek<T>(key)).OfType<T>()];
+        return Task.FromResult(values);
+    }
+
+    public Task<bool> TryInsertAsync<T>(string key, T value, CancellationToken cancellationToken)
+        where T : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (ConsumeInjectedConflict(key))
+        {
+            return Task.FromResult(false);
+        }
+
+        var inserted = items.TryAdd(key, (JsonSerializer.Serialize(value, Json), Interlocked.Increment(ref version)));
+        return Task.FromResult(Count(inserted));
+    }
+
+    public Task<bool> TryReplaceAsync<T>(string key, T value, string etag, CancellationToken cancellationToken)
+        where T : class
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (ConsumeInjectedConflict(key) || !items.TryGetValue(key, out var current) || current.Version.ToString(CultureInfo.InvariantCulture) != etag)
+        {
+            return Task.FromResult(false);
+        }
+
+        var replaced = items.TryUpdate(key, (JsonSerializer.Serialize(value, Json), Interlocked.Increment(ref version)), current);
+        return Task.FromResult(Count(replaced));
+    }
+
+    private bool ConsumeInjectedConflict(string key)
+    {
+        while (conflictsToInject.TryGetValue(key, out var remaining) && remaining > 0)
+        {
+            if (conflictsToInject.TryUpdate(key, remaining - 1, remaining))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool Count(bool written)
+    {
+        if (written)
+        {
+            Interlocked.Increment(ref writes);
+        }
+
+        return written;
+    }
+}
