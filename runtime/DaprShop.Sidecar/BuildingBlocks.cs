@@ -1,4 +1,10 @@
+using DaprShop.Sidecar.Bindings;
 using DaprShop.Sidecar.Health;
+using DaprShop.Sidecar.Invocation;
+using DaprShop.Sidecar.Metadata;
+using DaprShop.Sidecar.PubSub;
+using DaprShop.Sidecar.Secrets;
+using DaprShop.Sidecar.State;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,10 +19,24 @@ internal static class BuildingBlocks
     public static void AddServices(IServiceCollection services)
     {
         _ = services;
+        services.AddSingleton<StateService>();
+        services.AddSingleton<SecretsService>();
+        services.AddSingleton<BindingService>();
+        services.AddSingleton<MetadataService>();
+        services.AddInvocation();
+        services.AddPubSub();
     }
 
     public static void MapHttpApis(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthApi();
+        endpoints.MapStateApi();
+        endpoints.MapSecretsApi();
+        endpoints.MapBindingsApi();
+        endpoints.MapMetadataApi();
+        endpoints.MapPubSubApi();
+
+        // Last: service invocation is the HTTP API's fallback route, as in daprd.
+        endpoints.MapInvocationApi();
     }
 }

@@ -5,6 +5,7 @@ using DaprShop.Sidecar.Configuration;
 using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Http;
 using DaprShop.Sidecar.Security;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -166,6 +167,7 @@ public sealed class Sidecar : IAsyncDisposable
             grpc.MaxReceiveMessageSize = null;
             grpc.EnableDetailedErrors = false;
         });
+        builder.Services.AddSingleton<IServiceMethodProvider<DaprGrpcService>, DaprGrpcServiceMethodProvider>();
         BuildingBlocks.AddServices(builder.Services);
 
         var host = builder.Build();

@@ -57,6 +57,12 @@ public static class ResourceLoader
         {
             throw new ResourceLoadException(file, $"line {e.Start.Line}", $"not valid YAML: {e.Message}", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner reports some malformed input, such as an unclosed flow
+            // sequence, this way, without a position.
+            throw new ResourceLoadException(file, "document", $"not valid YAML (the parser gave up: {e.Message})", e);
+        }
 
         var documents = new List<ResourceDocument>();
         foreach (var document in stream.Documents)

@@ -59,6 +59,17 @@ public sealed class DaprConfiguration
                 throw new ResourceLoadException(file, $"spec.accessControl.policies[{i}].defaultAction", $"'{policy.DefaultAction}' is not allow or deny");
             }
 
+            // daprd refuses to start when a policy lacks either (pkg/acl ParseAccessControlSpec).
+            if (string.IsNullOrWhiteSpace(policy.TrustDomain))
+            {
+                throw new ResourceLoadException(file, $"spec.accessControl.policies[{i}].trustDomain", "is required but missing (daprd's default is 'public')");
+            }
+
+            if (string.IsNullOrWhiteSpace(policy.Namespace))
+            {
+                throw new ResourceLoadException(file, $"spec.accessControl.policies[{i}].namespace", "is required but missing (self-hosted apps run in 'default')");
+            }
+
             for (var j = 0; j < policy.Operations.Count; j++)
             {
                 if (!IsAction(policy.Operations[j].Action))

@@ -1,0 +1,181 @@
+using Dapr.Client.Autogen.Grpc.v1;
+using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.State;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DaprShop.Sidecar.Grpc;
+
+/// <summary>
+/// The state API over gRPC: <c>GetState</c>, <c>GetBulkState</c>, <c>SaveState</c>,
+/// <c>DeleteState</c>, <c>DeleteBulkState</c>, <c>ExecuteStateTransaction</c>, answering as daprd's
+/// <c>pkg/api/grpc/grpc.go</c> does. Values are stored as the bytes sent, which is JSON when the
+/// SDK writes them.
+/// </summary>
+public sealed partial class DaprGrpcService
+{
+    public static async Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = StateOf(context);
+        try
+        {
+            var entry = await state.GetAsync(request.StoreName, request.Key, context.CancellationToken);
+            var response = new GetStateResponse();
+            if (entry is not null)
+            {
+                response.Data = ByteString.CopyFrom(entry.Value.Span);
+                response.Etag = entry.ETag;
+                response.Metadata.Add(StateService.ResponseMetadata(entry));
+            }
+
+            return response;
+        }
+        catch (DaprApiException e)
+        {
+            throw e.ToRpcException();
+        }
+    }
+
+    public static async Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = StateOf(context);
+        try
+        {
+            var entries = await state.BulkGetAsync(request.StoreName, [.. request.Keys], context.CancellationToken);
+            var response = new GetBulkStateResponse();
+            foreach (var entry in entries)
+            {
+                var item = new BulkStateItem { Key = entry.Key, Error = entry.Error ?? string.Empty };
+                if (entry.Entry is { } found)
+                {
+                    item.Data = ByteString.CopyFrom(found.Value.Span);
+                    item.Etag = found.ETag;
+                    item.Metadata.Add(StateService.ResponseMetadata(found));
+                }
+
+                response.Items.Add(item);
+            }
+
+            return response;
+        }
+        catch (DaprApiException e)
+        {
+            throw e.ToRpcException();
+        }
+    }
+
+    public static async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = StateOf(context);
+        try
+        {
+            state.GetStore(request.StoreName);
+            var writes = new List<StateWrite>(request.States.Count);
+            foreach (var item in request.States)
+            {
+                if (item.Key.Length == 0)
+                {
+                    throw new DaprApiException("ERR_STATE_SAVE", "state key cannot be empty", StatusCodes.Status400BadRequest, StatusCode.InvalidArgument);
+                }
+
+                writes.Add(new StateWrite(
+                    new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
+                    item.Metadata));
+            }
+
+            await state.SaveAsync(request.StoreName, writes, context.CancellationToken);
+            return new Empty();
+        }
+        catch (DaprApiException e)
+        {
+            throw e.ToRpcException();
+        }
+    }
+
+    public static async Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = StateOf(context);
+        try
+        {
+            var write = new StateWrite(new StateDelete(request.Key, request.Etag?.Value, ConcurrencyOf(request.Options)), request.Metadata);
+            await state.DeleteAsync(request.StoreName, write, context.CancellationToken);
+            return new Empty();
+        }
+        catch (DaprApiException e)
+        {
+            throw e.ToRpcException();
+        }
+    }
+
+    public static async Task<Empty> DeleteBulkState(DeleteBulkStateRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = StateOf(context);
+        try
+        {
+            var writes = request.States
+                .Select(item => new StateWrite(new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)), item.Metadata))
+                .ToList();
+            await state.DeleteBulkAsync(request.StoreName, writes, context.CancellationToken);
+            return new Empty();
+        }
+        catch (DaprApiException e)
+        {
+            throw e.ToRpcException();
+        }
+    }
+
+    public static async Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var state = StateOf(context);
+        try
+        {
+            state.GetStore(request.StoreName);
+            var writes = new List<StateWrite>(request.Operations.Count);
+            foreach (var operation in request.Operations)
+            {
+                var item = operation.Request ?? new StateItem();
+                StateOperation op = operation.OperationType switch
+                {
+                    "upsert" => new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
+                    "delete" => new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)),
+
+                    // daprd: codes.Unimplemented with ERR_NOT_SUPPORTED_STATE_OPERATION.
+                    _ => throw new DaprApiException(
+                        "ERR_NOT_SUPPORTED_STATE_OPERATION",
+                        $"operation type {operation.OperationType} not supported",
+                        StatusCodes.Status500InternalServerError,
+                        StatusCode.Unimplemented),
+                };
+                writes.Add(new StateWrite(op, item.Metadata));
+            }
+
+            await state.ExecuteTransactionAsync(request.StoreName, writes, request.Metadata, context.CancellationToken);
+            return new Empty();
+        }
+        catch (DaprApiException e)
+        {
+            throw e.ToRpcException();
+        }
+    }
+
+    private static StateService StateOf(ServerCallContext context) =>
+        context.GetHttpContext().RequestServices.GetRequiredService<StateService>();
+
+    private static StateConcurrency ConcurrencyOf(StateOptions? options) =>
+        options?.Concurrency == StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite ? StateConcurrency.FirstWrite : StateConcurrency.LastWrite;
+}

@@ -1,0 +1,55 @@
+namespace DaprShop.Sidecar.State;
+
+/// <summary>
+/// How a write without an ETag treats an existing item: <see cref="LastWrite"/> overwrites it,
+/// <see cref="FirstWrite"/> only inserts (an existing live item is an ETag mismatch), as
+/// components-contrib's in-memory and SQLite stores do. A write with an ETag is checked against
+/// the stored ETag under either mode.
+/// </summary>
+public enum StateConcurrency
+{
+    LastWrite,
+    FirstWrite,
+}
+
+/// <summary>One stored item: its value bytes, its ETag, and when it expires (null: never).</summary>
+public sealed record StateEntry(ReadOnlyMemory<byte> Value, string ETag, DateTimeOffset? ExpiresAt);
+
+/// <summary>One key of a bulk read: the entry, null when absent or expired, or the error reading it.</summary>
+public sealed record BulkStateEntry(string Key, StateEntry? Entry, string? Error = null);
+
+/// <summary>
+/// A write in a state store. In an <see cref="IStateStore"/> and in an
+/// <see cref="IStateTransactionInterceptor"/> the key is the stored key (already prefixed).
+/// </summary>
+public abstract record StateOperation(string Key, string? ETag, StateConcurrency Concurrency)
+{
+    /// <summary>Whether the write must match a stored ETag (an empty ETag counts as none, as in daprd).</summary>
+    public bool HasETag => !string.IsNullOrEmpty(ETag);
+}
+
+/// <summary>Insert or replace one item; <paramref name="Ttl"/> null means it never expires.</summary>
+public sealed record StateUpsert(
+    string Key,
+    ReadOnlyMemory<byte> Value,
+    string? ETag = null,
+    StateConcurrency Concurrency = StateConcurrency.LastWrite,
+    TimeSpan? Ttl = null)
+    : StateOperation(Key, ETag, Concurrency);
+
+/// <summary>Remove one item; with an ETag, only when it still matches.</summary>
+public sealed record StateDelete(
+    string Key,
+    string? ETag = null,
+    StateConcurrency Concurrency = StateConcurrency.LastWrite)
+    : StateOperation(Key, ETag, Concurrency);
+
+/// <summary>
+/// Writes applied all or nothing: every ETag is checked, and if any fails nothing changes.
+/// <paramref name="Metadata"/> is the request-level metadata of the transaction.
+/// </summary>
+public sealed record StateTransaction(IReadOnlyList<StateOperation> Operations, IReadOnlyDictionary<string, string> Metadata)
+{
+    public static StateTransaction Of(params StateOperation[] operations) =>
+        new(operations, new Dictionary<string, string>(StringComparer.Ordinal));
+}

@@ -1,0 +1,141 @@
+using DaprShop.Sidecar.Components;
+using DaprShop.Sidecar.Tests.Infrastructure;
+
+namespace DaprShop.Sidecar.Tests;
+
+/// <summary>
+/// Strict loading: a component file daprd would refuse stops <see cref="Sidecar.StartAsync"/> with a
+/// <see cref="ResourceLoadException"/> whose message is one line naming the file and the field.
+/// </summary>
+public sealed class ComponentLoadingTests
+{
+    public static TheoryData<string, string, string> BadComponents => new()
+    {
+        {
+            ComponentYaml.Component("statestore", "state.cassandra-ish"),
+            "spec.type",
+            "unknown component type 'state.cassandra-ish'"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.sqlite"),
+            "spec.metadata.connectionString",
+            "is required"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.sqlite", ("connectionString", "s.db"), ("actorStateStore", "maybe")),
+            "spec.metadata.actorStateStore",
+            "'maybe' is not a boolean"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.sqlite", ("connectionString", "s.db"), ("timeout", "abc")),
+            "spec.metadata.timeout",
+            "'abc' is not a duration"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.sqlite", ("connectionString", "s.db"), ("timeout", "500ms")),
+            "spec.metadata.timeout",
+            "must be at least 1s"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.sqlite", ("connectionString", "s.db"), ("tableName", "state; drop")),
+            "spec.metadata.tableName",
+            "is not a valid identifier"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.sqlite", ("connectionString", "s.db?_pragma=journal_mode(DELETE)")),
+            "spec.metadata.connectionString",
+            "is not allowed in the connection string"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.in-memory", ("keyPrefix", "a||b")),
+            "spec.metadata.keyPrefix",
+            "can't contain '||'"
+        },
+        {
+            ComponentYaml.Component("secrets", "secretstores.local.file"),
+            "spec.metadata.secretsFile",
+            "is required"
+        },
+        {
+            ComponentYaml.Component("secrets", "secretstores.local.file", ("secretsFile", "missing.json")),
+            "spec.metadata.secretsFile",
+            "cannot read"
+        },
+        {
+            ComponentYaml.Component("files", "bindings.localstorage"),
+            "spec.metadata.rootPath",
+            "is required"
+        },
+        {
+            ComponentYaml.Component("files", "bindings.localstorage", ("rootPath", "/proc/daprshop")),
+            "spec.metadata.rootPath",
+            "disallowed location"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadComponents))]
+    public async Task StartAsync_bad_component_throws_one_line_naming_file_and_field(string yaml, string field, string problem)
+    {
+        var error = await StartExpectingFailureAsync(new Dictionary<string, string> { ["broken.yaml"] = yaml });
+
+        Assert.EndsWith("broken.yaml", error.File, StringComparison.Ordinal);
+        Assert.Contains(field, error.Field, StringComparison.Ordinal);
+        Assert.Contains("broken.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Theory]
+    [InlineData("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: statestore\n spec:\n  type: state.in-memory\n", "line")]
+    [InlineData("apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: [unclosed\nspec:\n  type: state.in-memory\n", "document")]
+    public async Task StartAsync_malformed_yaml_throws_one_line_naming_the_file(string yaml, string field)
+    {
+        var error = await StartExpectingFailureAsync(new Dictionary<string, string> { ["broken.yaml"] = yaml });
+
+        Assert.Contains("broken.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid YAML", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(field, error.Field, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task StartAsync_good_components_load()
+    {
+        await using var harness = await SidecarHarness.StartAsync("loads-fine", new Dictionary<string, string>
+        {
+            ["statestore.yaml"] = ComponentYaml.Component(
+                "statestore",
+                "state.sqlite",
+                ("connectionString", "file:data/state.db?mode=rwc"),
+                ("timeout", "30"),
+                ("busyTimeout", "500ms"),
+                ("cleanupInterval", "1h"),
+                ("actorStateStore", "true"),
+                ("tableName", "shop_state")),
+            ["memory.yaml"] = ComponentYaml.Component("memory", "state.sqlite", ("connectionString", ":memory:")),
+        });
+
+        await harness.Client.SaveStateAsync("statestore", "k", 1);
+        await harness.Client.SaveStateAsync("memory", "k", 2);
+
+        Assert.True(File.Exists(Path.Combine(harness.ResourcesPath, "data", "state.db")));
+        Assert.Equal(2, await harness.Client.GetStateAsync<int>("memory", "k"));
+    }
+
+    private static async Task<ResourceLoadException> StartExpectingFailureAsync(Dictionary<string, string> resources)
+    {
+        var path = SidecarHarness.WriteResources(resources);
+        try
+        {
+            return await Assert.ThrowsAsync<ResourceLoadException>(() => Sidecar.StartAsync(
+                new SidecarOptions { AppId = "broken", ResourcesPaths = [path], BaseDirectory = path },
+                new LocalCluster()));
+        }
+        finally
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text;
+
+namespace DaprShop.Sidecar.Tests.Infrastructure;
+
+/// <summary>Component files for conformance tests, written as a Dapr user would write them.</summary>
+public static class ComponentYaml
+{
+    /// <summary>The state store kinds every state test runs against.</summary>
+    public static TheoryData<string> StateStoreKinds => new() { "in-memory", "sqlite" };
+
+    public static string Component(string name, string type, params (string Name, string Value)[] metadata)
+    {
+        var yaml = new StringBuilder()
+            .AppendLine("apiVersion: dapr.io/v1alpha1")
+            .AppendLine("kind: Component")
+            .AppendLine("metadata:")
+            .AppendLine($"  name: {name}")
+            .AppendLine("spec:")
+            .AppendLine($"  type: {type}")
+            .AppendLine("  version: v1")
+            .AppendLine("  metadata:");
+        foreach (var (key, value) in metadata)
+        {
+            yaml.AppendLine($"  - name: {key}").AppendLine($"    value: \"{value}\"");
+        }
+
+        if (metadata.Length == 0)
+        {
+            yaml.Replace("  metadata:" + Environment.NewLine, "  metadata: []" + Environment.NewLine);
+        }
+
+        return yaml.ToString();
+    }
+
+    /// <summary>
+    /// A state store of the given kind; a SQLite store keeps its file in <paramref name="sqliteFile"/>
+    /// (default: <c>state/{name}.db</c> under the resources folder).
+    /// </summary>
+    public static string StateStore(string kind, string name = "statestore", string? sqliteFile = null, params (string Name, string Value)[] metadata) => kind switch
+    {
+        "in-memory" => Component(name, "state.in-memory", metadata),
+        "sqlite" => Component(name, "state.sqlite", [("connectionString", sqliteFile ?? $"state/{name}.db"), .. metadata]),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown state store kind"),
+    };
+}
