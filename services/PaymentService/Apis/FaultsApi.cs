@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using PaymentService.Domain;
 
@@ -21,10 +22,33 @@ public static class FaultsApi
         return app;
     }
 
-    public static Results<Ok<FaultSettings>, ValidationProblem> SetFault(FaultRequest request, FaultInjector faults, ILogger<FaultInjector> logger)
+    /// <summary>
+    /// Sets the fault mode. The body is read as JSON whatever its content type, so the README's
+    /// plain <c>curl -X PUT ... -d '{"mode":"down"}'</c> (which curl labels as a form) works too.
+    /// </summary>
+    public static async Task<Results<Ok<FaultSettings>, ValidationProblem>> SetFault(
+        HttpRequest http,
+        FaultInjector faults,
+        ILogger<FaultInjector> logger,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(faults);
+
+        FaultRequest? request;
+        try
+        {
+            request = await JsonSerializer.DeserializeAsync<FaultRequest>(http.Body, JsonSerializerOptions.Web, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"not valid JSON: {e.Message}"] });
+        }
+
+        if (request is null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = ["a JSON object {\"mode\": \"none|down|slow\", \"delayMs\": n} is required"] });
+        }
 
         if (FaultSettings.Parse(request.Mode, request.DelayMs, out var errors) is not { } settings)
         {

@@ -1,0 +1,24 @@
+using DaprShop.Run.Cli;
+using DaprShop.Run.Logging;
+using DaprShop.Run.Supervision;
+
+var console = PrefixedConsole.ForStandardOutput();
+RunnerArguments arguments;
+try
+{
+    arguments = RunnerArguments.Parse(args, Environment.CurrentDirectory);
+}
+catch (ArgumentException e)
+{
+    console.Error(e.Message);
+    return ExitCodes.Usage;
+}
+
+if (arguments.Help)
+{
+    Console.WriteLine(RunnerArguments.Usage);
+    return ExitCodes.Stopped;
+}
+
+using var stop = new StopSignal();
+return await new ShopRunner(console).RunAsync(arguments, Environment.CurrentDirectory, stop);

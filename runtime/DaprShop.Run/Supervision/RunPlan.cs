@@ -1,0 +1,73 @@
+using DaprShop.Run.Building;
+using DaprShop.Run.Cli;
+using DaprShop.Run.RunFiles;
+
+namespace DaprShop.Run.Supervision;
+
+/// <summary>
+/// What a run will start, decided before anything starts: the run file, the resources every app
+/// loads (the run file's, the embedded profile's, or <c>--resources-path</c>'s) and how each app's
+/// command is built. Every refusal is a <see cref="RunFileException"/> with one line.
+/// </summary>
+internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, string ResourcesDescription)
+{
+    public static RunPlan Create(RunnerArguments arguments, string workingDirectory)
+    {
+        var defaultFile = Path.Combine(workingDirectory, RunFileParser.DefaultFileName);
+        if (arguments.RunFile is null && !File.Exists(defaultFile))
+        {
+            throw new RunFileException($"{defaultFile}: run file not found: run from the folder that holds dapr.yaml (the repository root) or pass -f FILE");
+        }
+
+        var runFile = RunFileParser.Load(arguments.RunFile ?? defaultFile);
+        IReadOnlyList<string>? resources = null;
+        string description;
+        if (arguments.ResourcesPaths.Count > 0)
+        {
+            resources = Existing(arguments.ResourcesPaths, "--resources-path");
+            description = $"Resources for every app: {Show(resources, workingDirectory)} (--resources-path)";
+        }
+        else if (arguments.RunFile is null)
+        {
+            resources = Existing(RunnerArguments.EmbeddedProfile.Select(p => Path.Combine(runFile.Directory, p)).ToList(), "embedded profile");
+            description = $"Embedded profile: {string.Join(" + ", RunnerArguments.EmbeddedProfile)} instead of "
+                + $"{Path.GetFileName(runFile.FilePath)}'s resourcesPaths (choose others with --resources-path)";
+        }
+        else
+        {
+            description = $"Resources: the resourcesPaths of {Path.GetFileName(runFile.FilePath)}";
+        }
+
+        var apps = new List<PlannedApp>();
+        for (var i = 0; i < runFile.Apps.Count; i++)
+        {
+            var app = runFile.Apps[i];
+            if (app.AppProtocol != "http")
+            {
+                throw new RunFileException($"{runFile.FilePath}: apps[{i}].appProtocol: the local sidecar calls apps over HTTP only, not '{app.AppProtocol}'");
+            }
+
+            var dotnetRun = DotnetRunCommand.TryParse(app.Command, app.AppDirPath);
+            if (dotnetRun is { ProjectPath: null })
+            {
+                throw new RunFileException($"{runFile.FilePath}: apps[{i}].command: 'dotnet run' finds no single project in {app.AppDirPath} (name one with --project)");
+            }
+
+            apps.Add(new PlannedApp(app, resources ?? app.ResourcesPaths, dotnetRun));
+        }
+
+        return new RunPlan(runFile, apps, description);
+    }
+
+    private static List<string> Existing(IReadOnlyList<string> folders, string source)
+    {
+        var missing = folders.FirstOrDefault(f => !Directory.Exists(f));
+        return missing is null ? folders.ToList() : throw new RunFileException($"{source}: folder {missing} does not exist");
+    }
+
+    private static string Show(IEnumerable<string> paths, string workingDirectory) =>
+        string.Join(" + ", paths.Select(p => Path.GetRelativePath(workingDirectory, p) is var relative && !relative.StartsWith("..", StringComparison.Ordinal) ? relative : p));
+}
+
+/// <summary>One app of the plan: its run-file entry, the resources its sidecar loads, and its <c>dotnet run</c> command if it has one.</summary>
+internal sealed record PlannedApp(RunFileApp App, IReadOnlyList<string> ResourcesPaths, DotnetRunCommand? DotnetRun);

@@ -1,0 +1,328 @@
+using System.ComponentModel;
+using DaprShop.Run.Apps;
+using DaprShop.Run.Building;
+using DaprShop.Run.Cli;
+using DaprShop.Run.Logging;
+using DaprShop.Run.RunFiles;
+using DaprShop.Sidecar;
+using DaprShop.Sidecar.Components;
+using DaprShop.Sidecar.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace DaprShop.Run.Supervision;
+
+/// <summary>
+/// One run of a run file: check, build once, host a sidecar per app in this process (one
+/// <see cref="LocalCluster"/>), start the apps, wait until all are healthy, print the ready line,
+/// and stop everything on a signal or when an app exits on its own.
+/// </summary>
+public sealed class ShopRunner(PrefixedConsole console)
+{
+    /// <summary>How long the apps and sidecars have to become healthy.</summary>
+    public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long an app has to exit after SIGTERM before its process tree is killed.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
+    /// <summary>The start of the one line that says the shop is up.</summary>
+    public const string ReadyLinePrefix = "DaprShop is ready: ";
+
+    private readonly LocalCluster _cluster = new();
+    private readonly List<(Sidecar.Sidecar Sidecar, ILoggerFactory Logs)> _sidecars = [];
+    private readonly List<AppProcess> _processes = [];
+
+    /// <summary>Runs until stopped; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
+    public async Task<int> RunAsync(RunnerArguments arguments, string workingDirectory, StopSignal stop)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(stop);
+        RunPlan plan;
+        try
+        {
+            plan = RunPlan.Create(arguments, workingDirectory);
+        }
+        catch (RunFileException e)
+        {
+            console.Error(e.Message);
+            return ExitCodes.Usage;
+        }
+
+        foreach (var app in plan.Apps)
+        {
+            console.AssignColour(app.App.AppId);
+        }
+
+        console.Info($"Run file {plan.RunFile.FilePath}: {string.Join(", ", plan.Apps.Select(a => a.App.AppId))}");
+        console.Info(plan.ResourcesDescription);
+        if (plan.RunFile.IgnoredFields.Count > 0)
+        {
+            console.Info($"Not applied by the local runtime: {string.Join(", ", plan.RunFile.IgnoredFields)}");
+        }
+
+        if (!PortsAreFree(plan) || !ResourcesLoad(plan))
+        {
+            return ExitCodes.Failed;
+        }
+
+        if (!arguments.NoBuild && !await BuildAsync(plan, stop.Stopping))
+        {
+            return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : ExitCodes.Failed;
+        }
+
+        try
+        {
+            return await StartAndSuperviseAsync(plan, stop);
+        }
+        catch (OperationCanceledException) when (stop.Stopping.IsCancellationRequested)
+        {
+            return ExitCodes.Stopped;
+        }
+        finally
+        {
+            await StopAllAsync(stop);
+        }
+    }
+
+    private bool PortsAreFree(RunPlan plan)
+    {
+        var free = true;
+        foreach (var app in plan.Apps.Select(a => a.App))
+        {
+            foreach (var (port, what) in new[] { (app.AppPort, "app port"), (app.DaprHttpPort, "Dapr HTTP port"), (app.DaprGrpcPort, "Dapr gRPC port") })
+            {
+                if (port is { } value && !PortCheck.IsFree(value))
+                {
+                    console.Error($"port {value} ({app.AppId}'s {what}) is already in use on 127.0.0.1: stop what listens there or change the port in {Path.GetFileName(plan.RunFile.FilePath)}");
+                    free = false;
+                }
+            }
+        }
+
+        return free;
+    }
+
+    /// <summary>Reads every resource and configuration file before the build, so a broken one fails in a second, not after it.</summary>
+    private bool ResourcesLoad(RunPlan plan)
+    {
+        try
+        {
+            foreach (var app in plan.Apps)
+            {
+                _ = ResourceLoader.Load(app.ResourcesPaths, app.App.AppId);
+                if (app.App.ConfigFilePath is { } config)
+                {
+                    _ = DaprConfiguration.Load(config);
+                }
+            }
+
+            return true;
+        }
+        catch (ResourceLoadException e)
+        {
+            console.Error(e.Message);
+            return false;
+        }
+    }
+
+    private Task<bool> BuildAsync(RunPlan plan, CancellationToken cancellationToken)
+    {
+        var projects = plan.Apps
+            .Where(a => a.DotnetRun?.ProjectPath is not null)
+            .Select(a => (a.DotnetRun!.ProjectPath!, a.DotnetRun.Configuration))
+            .ToList();
+        return projects.Count == 0 ? Task.FromResult(true) : new AppBuild(console).RunAsync(projects, cancellationToken);
+    }
+
+    private async Task<int> StartAndSuperviseAsync(RunPlan plan, StopSignal stop)
+    {
+        var running = new List<RunningApp>();
+        foreach (var planned in plan.Apps)
+        {
+            var app = planned.App;
+            var appToken = app.Env.GetValueOrDefault(AppLaunch.AppApiTokenVariable) is { Length: > 0 } given ? given : AppLaunch.NewApiToken();
+            var options = SidecarOptionsFor(planned, appToken);
+            var sidecar = await StartSidecarAsync(options, stop.Stopping);
+            if (sidecar is null)
+            {
+                return ExitCodes.Failed;
+            }
+
+            var process = app.Command.Count == 0 ? null : StartApp(AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken));
+            if (app.Command.Count > 0 && process is null)
+            {
+                return ExitCodes.Failed;
+            }
+
+            var health = app.AppPort is { } port ? new Uri($"http://{options.AppHost}:{port}{app.AppHealthCheckPath}") : null;
+            running.Add(new RunningApp(app, sidecar, process, health));
+        }
+
+        var exited = _processes.Count == 0 ? Task.Delay(Timeout.Infinite, stop.Stopping) : Task.WhenAny(_processes.Select(p => p.Exited));
+        if (await WaitUntilReadyAsync(running, exited, stop) is { } notReady)
+        {
+            return notReady;
+        }
+
+        console.Plain(ReadyLinePrefix + ReadyUrl(running));
+        await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, stop.Stopping)).ContinueWith(_ => { }, TaskScheduler.Default);
+        return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : await AppExitedAsync(stop);
+    }
+
+    private static SidecarOptions SidecarOptionsFor(PlannedApp planned, string appToken)
+    {
+        var app = planned.App;
+        var daprToken = app.Env.GetValueOrDefault(AppLaunch.DaprApiTokenVariable) ?? Environment.GetEnvironmentVariable(AppLaunch.DaprApiTokenVariable);
+        return new SidecarOptions
+        {
+            AppId = app.AppId,
+            AppPort = app.AppPort,
+            AppHost = app.AppChannelAddress ?? "127.0.0.1",
+            HttpPort = app.DaprHttpPort ?? 0,
+            GrpcPort = app.DaprGrpcPort ?? 0,
+            ResourcesPaths = planned.ResourcesPaths,
+            ConfigFilePath = app.ConfigFilePath,
+            DaprApiToken = string.IsNullOrEmpty(daprToken) ? null : daprToken,
+            AppApiToken = appToken,
+
+            // Relative paths in component metadata resolve where daprd would resolve them under
+            // `dapr run -f`: the Dapr CLI starts each daprd in its app's appDirPath.
+            BaseDirectory = app.AppDirPath,
+            AppReadyTimeout = ReadyTimeout,
+        };
+    }
+
+    /// <summary>Null once everything is ready; otherwise the exit code (an app exited, or not ready in time).</summary>
+    private async Task<int?> WaitUntilReadyAsync(List<RunningApp> running, Task exited, StopSignal stop)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop.Stopping);
+        using var http = ProbeClient();
+        var ready = new Readiness(console, http).WaitAsync(running, ReadyTimeout, waiting.Token);
+        if (await Task.WhenAny(ready, exited) != ready)
+        {
+            await waiting.CancelAsync();
+            await ready.ContinueWith(_ => { }, TaskScheduler.Default);
+            return await AppExitedAsync(stop);
+        }
+
+        if (await ready is { } failure)
+        {
+            console.Error(failure);
+            return ExitCodes.Failed;
+        }
+
+        return null;
+    }
+
+    private async Task<Sidecar.Sidecar?> StartSidecarAsync(SidecarOptions options, CancellationToken cancellationToken)
+    {
+        var logs = SidecarLoggerProvider.CreateFactory(options.AppId, console);
+        try
+        {
+            var sidecar = await Sidecar.Sidecar.StartAsync(options, _cluster, logs, cancellationToken);
+            _sidecars.Add((sidecar, logs));
+            return sidecar;
+        }
+        catch (ResourceLoadException e)
+        {
+            console.Error(e.Message);
+        }
+        catch (IOException e)
+        {
+            console.Error($"{options.AppId}: {e.Message}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+        {
+            console.Error($"{options.AppId}: the sidecar could not start: {e.GetBaseException().GetType().Name}: {e.GetBaseException().Message}");
+        }
+
+        logs.Dispose();
+        return null;
+    }
+
+    private AppProcess? StartApp(AppLaunch launch)
+    {
+        console.Info($"Starting {launch.AppId}: {launch.FileName} {string.Join(' ', launch.Arguments)}");
+        try
+        {
+            var process = AppProcess.Start(launch, console);
+            _processes.Add(process);
+            return process;
+        }
+        catch (Win32Exception e)
+        {
+            console.Error($"{launch.AppId}: could not start '{launch.FileName}' in {launch.WorkingDirectory}: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>An app exited on its own: say which, unless a stop signal is what made it exit.</summary>
+    private async Task<int> AppExitedAsync(StopSignal stop)
+    {
+        // Ctrl+C in a terminal reaches the apps too; their exit can be seen before the signal is.
+        await Task.Delay(TimeSpan.FromSeconds(1), stop.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (stop.Stopping.IsCancellationRequested)
+        {
+            return ExitCodes.Stopped;
+        }
+
+        foreach (var process in _processes.Where(p => p.Exited.IsCompleted))
+        {
+            console.Error($"{process.AppId} exited on its own with code {await process.Exited}: stopping everything");
+        }
+
+        return ExitCodes.Failed;
+    }
+
+    private async Task StopAllAsync(StopSignal stop)
+    {
+        if (_processes.Count == 0 && _sidecars.Count == 0)
+        {
+            return;
+        }
+
+        console.Info(stop.Received is { } signal
+            ? $"{signal} received: stopping {_processes.Count} apps and {_sidecars.Count} sidecars (again to kill at once)"
+            : $"Stopping {_processes.Count} apps and {_sidecars.Count} sidecars");
+        await Task.WhenAll(_processes.Select(p => p.StopAsync(StopGrace, stop.Force)));
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+        }
+
+        await Task.WhenAll(_sidecars.Select(async s =>
+        {
+            try
+            {
+                await s.Sidecar.DisposeAsync();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                console.Error($"{s.Sidecar.AppId}: the sidecar did not stop cleanly: {e.Message}");
+            }
+            finally
+            {
+                s.Logs.Dispose();
+            }
+        }));
+        console.Info("Stopped.");
+    }
+
+    private static string ReadyUrl(List<RunningApp> running)
+    {
+        var app = running.FirstOrDefault(a => a.App.AppId == "auth-gateway" && a.App.AppPort is not null)
+            ?? running.FirstOrDefault(a => a.App.AppPort is not null);
+        return app is null
+            ? running[0].Sidecar.HttpEndpoint.ToString().TrimEnd('/')
+            : $"http://{app.App.AppChannelAddress ?? "127.0.0.1"}:{app.App.AppPort}";
+    }
+
+    private static HttpClient ProbeClient() => new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        ConnectTimeout = TimeSpan.FromSeconds(1),
+        AllowAutoRedirect = false,
+    })
+    {
+        Timeout = TimeSpan.FromSeconds(2),
+    };
+}
