@@ -152,7 +152,8 @@ public sealed class Sidecar : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(IPAddress.Loopback, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            // daprd's HTTP API is HTTP/1.1; without TLS Kestrel cannot offer HTTP/2 beside it anyway.
+            kestrel.Listen(IPAddress.Loopback, options.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
 
             // gRPC without TLS needs an HTTP/2-only endpoint (prior knowledge, h2c).
             kestrel.Listen(IPAddress.Loopback, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
