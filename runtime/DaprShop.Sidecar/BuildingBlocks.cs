@@ -1,10 +1,13 @@
+using DaprShop.Sidecar.Actors;
 using DaprShop.Sidecar.Bindings;
 using DaprShop.Sidecar.Health;
 using DaprShop.Sidecar.Invocation;
 using DaprShop.Sidecar.Metadata;
 using DaprShop.Sidecar.PubSub;
+using DaprShop.Sidecar.Resiliency;
 using DaprShop.Sidecar.Secrets;
 using DaprShop.Sidecar.State;
+using DaprShop.Sidecar.State.Outbox;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,6 +28,9 @@ internal static class BuildingBlocks
         services.AddSingleton<MetadataService>();
         services.AddInvocation();
         services.AddPubSub();
+        services.AddOutbox();
+        services.AddActors();
+        services.AddResiliency();
     }
 
     public static void MapHttpApis(IEndpointRouteBuilder endpoints)
@@ -35,6 +41,7 @@ internal static class BuildingBlocks
         endpoints.MapBindingsApi();
         endpoints.MapMetadataApi();
         endpoints.MapPubSubApi();
+        endpoints.MapActorsApi();
 
         // Last: service invocation is the HTTP API's fallback route, as in daprd.
         endpoints.MapInvocationApi();

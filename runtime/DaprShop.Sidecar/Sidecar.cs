@@ -4,6 +4,7 @@ using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.Configuration;
 using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.Resiliency;
 using DaprShop.Sidecar.Security;
 using Grpc.AspNetCore.Server.Model;
 using Microsoft.AspNetCore.Builder;
@@ -79,22 +80,35 @@ public sealed class Sidecar : IAsyncDisposable
 
         var configuration = options.ConfigFilePath is null ? DaprConfiguration.Default : DaprConfiguration.Load(options.ConfigFilePath);
         var resources = ResourceLoader.Load(options.ResourcesPaths, options.AppId);
+        var resiliency = ResiliencySpec.Load(resources, logger);
         var componentContext = new ComponentContext(options.AppId, options.BaseDirectory, cluster, loggerFactory);
         var components = await ComponentRegistry.LoadAsync(resources, ComponentCatalog.CreateDefault(), componentContext, cancellationToken);
 
         var app = new AppChannelClient(options, logger);
         var context = new SidecarContext(options, cluster, components, resources, configuration, app, loggerFactory);
-        WebApplication host;
+        WebApplication? host = null;
         try
         {
-            host = BuildHost(options, context, loggerFactory);
+            host = BuildHost(options, context, resiliency, loggerFactory);
             await host.StartAsync(cancellationToken);
         }
-        catch (Exception e) when (e is IOException || e.InnerException is IOException)
+        catch (Exception e)
         {
+            // Whatever stopped the start (a taken port, a building block refusing its resources),
+            // nothing of the half-started sidecar is left listening or holding files.
+            if (host is not null)
+            {
+                await host.DisposeAsync();
+            }
+
             await components.DisposeAsync();
             app.Dispose();
-            throw new IOException($"sidecar for '{options.AppId}' could not listen on port {options.HttpPort} or {options.GrpcPort}: {e.Message}", e);
+            if (e is IOException || e.InnerException is IOException)
+            {
+                throw new IOException($"sidecar for '{options.AppId}' could not listen on port {options.HttpPort} or {options.GrpcPort}: {e.Message}", e);
+            }
+
+            throw;
         }
 
         var sidecar = new Sidecar(host, context, cluster, logger);
@@ -139,7 +153,7 @@ public sealed class Sidecar : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private static WebApplication BuildHost(SidecarOptions options, SidecarContext context, ILoggerFactory loggerFactory)
+    private static WebApplication BuildHost(SidecarOptions options, SidecarContext context, ResiliencySpec resiliency, ILoggerFactory loggerFactory)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -162,6 +176,7 @@ public sealed class Sidecar : IAsyncDisposable
         builder.Services.AddSingleton(context.Components);
         builder.Services.AddSingleton(context.App);
         builder.Services.AddSingleton(context.Configuration);
+        builder.Services.AddSingleton(resiliency);
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ApiTokenInterceptor>();

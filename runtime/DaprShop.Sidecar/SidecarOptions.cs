@@ -45,4 +45,11 @@ public sealed record SidecarOptions
 
     /// <summary>How long the sidecar waits for the app's port before it reports the app unreachable.</summary>
     public TimeSpan AppReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How long a committed transactional-outbox message waits before its first publish attempt
+    /// (default none). Not a daprd setting: tests use it to stop a sidecar between the commit and
+    /// the publish, as a crash would.
+    /// </summary>
+    public TimeSpan OutboxPublishDelay { get; init; } = TimeSpan.Zero;
 }

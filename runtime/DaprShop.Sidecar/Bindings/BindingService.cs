@@ -1,4 +1,5 @@
 using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.Resiliency;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace DaprShop.Sidecar.Bindings;
 /// <c>pkg/api/grpc/grpc.go</c> <c>InvokeBinding</c>); the inner errors are daprd's
 /// <c>sendToOutputBinding</c> ones.
 /// </summary>
-public sealed class BindingService(SidecarContext sidecar, ILoggerFactory loggerFactory)
+public sealed class BindingService(SidecarContext sidecar, ILoggerFactory loggerFactory, IResiliencyPolicyProvider resiliency)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger($"daprd.{sidecar.AppId}.bindings");
 
@@ -33,7 +34,8 @@ public sealed class BindingService(SidecarContext sidecar, ILoggerFactory logger
 
         try
         {
-            return await binding.InvokeAsync(request, cancellationToken);
+            // daprd runs the binding's resiliency outbound policy around the call.
+            return await resiliency.ForComponentOutbound(name, ComponentKind.Binding).ExecuteAsync(ct => binding.InvokeAsync(request, ct), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,4 +1,5 @@
 using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.Resiliency;
 using Microsoft.Extensions.Logging;
 
 namespace DaprShop.Sidecar.PubSub;
@@ -17,7 +18,7 @@ public sealed record PublishRequest(
 /// topic, wraps the data in daprd's CloudEvent envelope (unless metadata <c>rawPayload</c> is true)
 /// and hands it to the component. Errors are <see cref="DaprApiException"/>s with daprd's codes.
 /// </summary>
-public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory loggerFactory)
+public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory loggerFactory, IResiliencyPolicyProvider resiliency)
 {
     public const string RawPayloadKey = "rawPayload";
 
@@ -68,7 +69,9 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
 
         try
         {
-            await pubsub.PublishAsync(new PubSubMessage(request.Topic, data, null, request.Metadata), cancellationToken);
+            // daprd runs the pub/sub's resiliency outbound policy around the publish.
+            var message = new PubSubMessage(request.Topic, data, null, request.Metadata);
+            await resiliency.ForComponentOutbound(request.PubsubName, ComponentKind.Pubsub).ExecuteAsync(ct => pubsub.PublishAsync(message, ct), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,4 +1,5 @@
 using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.Resiliency;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace DaprShop.Sidecar.Secrets;
 /// store 401 / InvalidArgument <c>ERR_SECRET_STORE_NOT_FOUND</c>; a failed read 500 / Internal
 /// <c>ERR_SECRET_GET</c>.
 /// </summary>
-public sealed class SecretsService(SidecarContext sidecar, ILoggerFactory loggerFactory)
+public sealed class SecretsService(SidecarContext sidecar, ILoggerFactory loggerFactory, IResiliencyPolicyProvider resiliency)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger($"daprd.{sidecar.AppId}.secrets");
 
@@ -26,7 +27,10 @@ public sealed class SecretsService(SidecarContext sidecar, ILoggerFactory logger
         IReadOnlyDictionary<string, string>? secret;
         try
         {
-            secret = await store.GetSecretAsync(key, metadata, cancellationToken);
+            // Inside the policy, as in daprd, where the store's "not found" is an error of the call.
+            secret = await Outbound(storeName).ExecuteAsync(
+                async ct => await store.GetSecretAsync(key, metadata, ct) ?? throw new KeyNotFoundException($"secret {key} not found"),
+                cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -45,7 +49,7 @@ public sealed class SecretsService(SidecarContext sidecar, ILoggerFactory logger
         var store = GetStore(storeName);
         try
         {
-            return await store.GetBulkSecretsAsync(metadata, cancellationToken);
+            return await Outbound(storeName).ExecuteAsync(ct => store.GetBulkSecretsAsync(metadata, ct), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -76,6 +80,9 @@ public sealed class SecretsService(SidecarContext sidecar, ILoggerFactory logger
                 StatusCodes.Status401Unauthorized,
                 StatusCode.InvalidArgument));
     }
+
+    /// <summary>The store's resiliency <c>outbound</c> policy, which daprd runs around every call to a secret store.</summary>
+    private ResiliencyPolicy Outbound(string storeName) => resiliency.ForComponentOutbound(storeName, ComponentKind.Secretstore);
 
     private static DaprApiException GetFailed(string storeName, string key, string detail, Exception? inner) =>
         new("ERR_SECRET_GET", $"failed getting secret with key {key} from secret store {storeName}: {detail}", StatusCodes.Status500InternalServerError, StatusCode.Internal, inner);

@@ -26,6 +26,12 @@ public abstract record StateOperation(string Key, string? ETag, StateConcurrency
 {
     /// <summary>Whether the write must match a stored ETag (an empty ETag counts as none, as in daprd).</summary>
     public bool HasETag => !string.IsNullOrEmpty(ETag);
+
+    /// <summary>
+    /// The operation's request metadata as the app sent it (<c>contentType</c>,
+    /// <c>outbox.projection</c>, ...), for <see cref="IStateTransactionInterceptor"/>s; stores ignore it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 }
 
 /// <summary>Insert or replace one item; <paramref name="Ttl"/> null means it never expires.</summary>

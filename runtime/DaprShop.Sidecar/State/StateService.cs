@@ -1,5 +1,6 @@
 using System.Globalization;
 using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.Resiliency;
 using Microsoft.Extensions.Logging;
 
 namespace DaprShop.Sidecar.State;
@@ -29,9 +30,10 @@ public sealed class StateService
 
     private readonly Dictionary<string, StateStoreHandle> _stores;
     private readonly IReadOnlyList<IStateTransactionInterceptor> _interceptors;
+    private readonly IResiliencyPolicyProvider _resiliency;
     private readonly ILogger _logger;
 
-    public StateService(SidecarContext sidecar, IEnumerable<IStateTransactionInterceptor> interceptors, ILoggerFactory loggerFactory)
+    public StateService(SidecarContext sidecar, IEnumerable<IStateTransactionInterceptor> interceptors, ILoggerFactory loggerFactory, IResiliencyPolicyProvider resiliency)
     {
         ArgumentNullException.ThrowIfNull(sidecar);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -41,6 +43,7 @@ public sealed class StateService
                 c => new StateStoreHandle(c.Spec.Name, c.Instance, StateStoreSettings.FromSpec(c.Spec, sidecar.AppId)),
                 StringComparer.Ordinal);
         _interceptors = [.. interceptors];
+        _resiliency = resiliency;
         _logger = loggerFactory.CreateLogger($"daprd.{sidecar.AppId}.state");
     }
 
@@ -63,7 +66,7 @@ public sealed class StateService
         var storedKey = handle.Settings.KeyPrefix.Apply(key);
         try
         {
-            return await handle.Store.GetAsync(storedKey, cancellationToken);
+            return await Outbound(storeName).ExecuteAsync(ct => handle.Store.GetAsync(storedKey, ct), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -85,7 +88,7 @@ public sealed class StateService
         IReadOnlyList<BulkStateEntry> entries;
         try
         {
-            entries = await handle.Store.BulkGetAsync(storedKeys, cancellationToken);
+            entries = await Outbound(storeName).ExecuteAsync(ct => handle.Store.BulkGetAsync(storedKeys, ct), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -138,7 +141,7 @@ public sealed class StateService
 
         try
         {
-            await handle.Store.ExecuteAsync(transaction, cancellationToken);
+            await Outbound(storeName).ExecuteAsync(ct => handle.Store.ExecuteAsync(transaction, ct), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -202,7 +205,7 @@ public sealed class StateService
         var transaction = new StateTransaction([.. items.Select(i => ToStored(handle, i, error))], EmptyMetadata);
         try
         {
-            await handle.Store.ExecuteAsync(transaction, cancellationToken);
+            await Outbound(storeName).ExecuteAsync(ct => handle.Store.ExecuteAsync(transaction, ct), cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -215,18 +218,21 @@ public sealed class StateService
         var key = handle.Settings.KeyPrefix.Apply(write.Operation.Key);
         if (write.Operation is not StateUpsert upsert)
         {
-            return write.Operation with { Key = key };
+            return write.Operation with { Key = key, Metadata = write.Metadata };
         }
 
         try
         {
-            return upsert with { Key = key, Ttl = ParseTtl(write.Metadata) };
+            return upsert with { Key = key, Ttl = ParseTtl(write.Metadata), Metadata = write.Metadata };
         }
         catch (FormatException e)
         {
             throw Log(error(e));
         }
     }
+
+    /// <summary>The store's resiliency <c>outbound</c> policy, which daprd runs around every call to a state store.</summary>
+    private ResiliencyPolicy Outbound(string storeName) => _resiliency.ForComponentOutbound(storeName, ComponentKind.Statestore);
 
     private DaprApiException Log(DaprApiException error)
     {

@@ -4,7 +4,7 @@ namespace DaprShop.Sidecar.State.InMemory;
 /// <c>state.in-memory</c>: items in this sidecar's memory, gone when it stops, as daprd keeps
 /// them (one store per sidecar, not shared between apps). ETags are fresh GUIDs on every write.
 /// </summary>
-public sealed class InMemoryStateStore(TimeProvider clock) : IStateStore
+public sealed class InMemoryStateStore(TimeProvider clock) : IStateStore, IStateKeyQuery
 {
     private readonly Dictionary<string, StateEntry> _items = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -68,6 +68,23 @@ public sealed class InMemoryStateStore(TimeProvider clock) : IStateStore
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<KeyValuePair<string, StateEntry>>> QueryByPrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = clock.GetUtcNow();
+        lock (_lock)
+        {
+            IReadOnlyList<KeyValuePair<string, StateEntry>> result = [.. _items.Keys
+                .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .Select(k => (Key: k, Entry: Live(k, now)))
+                .Where(e => e.Entry is not null)
+                .Select(e => new KeyValuePair<string, StateEntry>(e.Key, e.Entry!))];
+            return Task.FromResult(result);
+        }
     }
 
     private StateEntry? Live(string key, DateTimeOffset now)

@@ -12,7 +12,7 @@ namespace DaprShop.Sidecar.State.Sqlite;
 /// across sidecars. Expired rows read as absent; with <c>cleanupInterval</c> they are also deleted
 /// periodically.
 /// </summary>
-public sealed class SqliteStateStore : IStateStore, IAsyncDisposable
+public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDisposable
 {
     private const string SchemaVersionKey = "daprshop-schema-version";
     private const string SchemaVersion = "1";
@@ -98,6 +98,36 @@ public sealed class SqliteStateStore : IStateStore, IAsyncDisposable
             {
                 result.Add(new BulkStateEntry(key, null, e.Message));
             }
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<KeyValuePair<string, StateEntry>>> QueryByPrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var result = new List<KeyValuePair<string, StateEntry>>();
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT key, value, etag, expiration_time FROM {_options.TableName}
+            WHERE key >= $prefix AND (expiration_time IS NULL OR expiration_time > $now)
+            ORDER BY key
+            """;
+        command.Parameters.AddWithValue("$prefix", prefix);
+        command.Parameters.AddWithValue("$now", NowMs());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            // Keys sort in binary order, so the first key past the prefix ends the range.
+            var key = reader.GetString(0);
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            DateTimeOffset? expiresAt = reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3));
+            result.Add(new(key, new StateEntry((byte[])reader.GetValue(1), reader.GetString(2), expiresAt)));
         }
 
         return result;

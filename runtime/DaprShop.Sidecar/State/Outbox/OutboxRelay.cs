@@ -1,0 +1,217 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.PubSub;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DaprShop.Sidecar.State.Outbox;
+
+/// <summary>
+/// Publishes committed outbox rows (<see cref="OutboxMessage"/>) and deletes them, one at a time in
+/// commit order. At start it picks up the rows an earlier process committed but did not publish, so
+/// a crash between commit and publish loses nothing; a publish that fails is retried with
+/// exponential backoff (0.5 s doubling to 30 s) until it succeeds. Delivery is at least once, as with
+/// daprd: a crash after the publish and before the delete publishes the message again.
+/// </summary>
+public sealed class OutboxRelay : IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+
+    private readonly SidecarContext _sidecar;
+    private readonly PubSubPublisher _publisher;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, (IStateStore Store, OutboxSettings Settings)> _stores;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
+    private int _stopped;
+
+    public OutboxRelay(SidecarContext sidecar, PubSubPublisher publisher, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(sidecar);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _sidecar = sidecar;
+        _publisher = publisher;
+        _logger = loggerFactory.CreateLogger($"daprd.{sidecar.AppId}.outbox");
+        _stores = sidecar.Components.OfType<IStateStore>()
+            .Select(c => (c.Spec.Name, c.Instance, Settings: OutboxSettings.FromSpec(c.Spec)))
+            .Where(c => c.Settings is not null)
+            .ToDictionary(c => c.Name, c => (c.Instance, c.Settings!), StringComparer.Ordinal);
+    }
+
+    /// <summary>The outbox of a state store, or null when it has none.</summary>
+    public OutboxSettings? SettingsFor(string storeName) => _stores.TryGetValue(storeName, out var store) ? store.Settings : null;
+
+    /// <summary>Queues a committed row for publishing (ignored when already queued).</summary>
+    public void Enqueue(string storeName, string key, OutboxMessage message)
+    {
+        lock (_gate)
+        {
+            if (!_pending.Add(key))
+            {
+                return;
+            }
+        }
+
+        _queue.Writer.TryWrite(new Pending(storeName, key, message));
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (name, (_, settings)) in _stores)
+        {
+            if (_sidecar.Components.Get<IPubSub>(settings.OutboxPubsub) is null || _sidecar.Components.Get<IPubSub>(settings.PublishPubsub) is null)
+            {
+                _logger.LogWarning(
+                    "State store {StateStore} has an outbox to pubsub {PubsubName}, which is not loaded: its transactions will fail",
+                    name,
+                    settings.PublishPubsub);
+            }
+        }
+
+        if (_stores.Count > 0)
+        {
+            _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken) => await StopCoreAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopCoreAsync();
+        _stopping.Dispose();
+    }
+
+    private async Task StopCoreAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        _queue.Writer.TryComplete();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+            // The relay ends by cancellation; unpublished rows stay for the next start.
+        }
+
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        await RecoverAsync(cancellationToken);
+        await foreach (var pending in _queue.Reader.ReadAllAsync(cancellationToken))
+        {
+            var due = pending.Message.CreatedAt + _sidecar.Options.OutboxPublishDelay - DateTimeOffset.UtcNow;
+            if (due > TimeSpan.Zero)
+            {
+                await Task.Delay(due, cancellationToken);
+            }
+
+            await PublishAsync(pending, cancellationToken);
+            await DeleteAsync(pending, cancellationToken);
+            lock (_gate)
+            {
+                _pending.Remove(pending.Key);
+            }
+        }
+    }
+
+    private async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        var prefix = OutboxMessage.PrefixFor(_sidecar.AppId);
+        foreach (var (name, (store, _)) in _stores)
+        {
+            if (store is not IStateKeyQuery query)
+            {
+                continue;
+            }
+
+            var found = new List<(string Key, OutboxMessage Message)>();
+            foreach (var (key, entry) in await query.QueryByPrefixAsync(prefix, cancellationToken))
+            {
+                try
+                {
+                    found.Add((key, OutboxMessage.Parse(entry.Value.Span)));
+                }
+                catch (JsonException e)
+                {
+                    _logger.LogError("Outbox row {Key} of state store {StateStore} is not readable and is left as it is: {Problem}", key, name, e.Message);
+                }
+            }
+
+            foreach (var (key, message) in found.OrderBy(f => f.Message.CreatedAt))
+            {
+                Enqueue(name, key, message);
+            }
+
+            if (found.Count > 0)
+            {
+                _logger.LogInformation("Outbox of state store {StateStore}: {Count} committed messages left to publish", name, found.Count);
+            }
+        }
+    }
+
+    private async Task PublishAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        var message = pending.Message;
+        var cloudEvent = CloudEvents.Read(JsonSerializer.SerializeToUtf8Bytes(message.CloudEvent));
+        var trace = TraceContext.Parse(cloudEvent is null ? null : CloudEvents.GetString(cloudEvent, CloudEvents.TraceParentField), cloudEvent is null ? null : CloudEvents.GetString(cloudEvent, CloudEvents.TraceStateField))
+            ?? TraceContext.NewRoot();
+        var request = new PublishRequest(
+            message.Pubsub,
+            message.Topic,
+            JsonSerializer.SerializeToUtf8Bytes(message.CloudEvent),
+            CloudEvents.ContentType,
+            new Dictionary<string, string>(StringComparer.Ordinal),
+            trace);
+        await RetryAsync(
+            ct => _publisher.PublishAsync(request, ct),
+            e => _logger.LogWarning("Publishing outbox message {Key} to topic {Topic} of pubsub {PubsubName} failed, will retry: {Reason}", pending.Key, message.Topic, message.Pubsub, e.Message),
+            cancellationToken);
+        _logger.LogDebug("Published outbox message {Key} to topic {Topic}", pending.Key, message.Topic);
+    }
+
+    private Task DeleteAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        var store = _stores[pending.StoreName].Store;
+        return RetryAsync(
+            ct => store.ExecuteAsync(StateTransaction.Of(new StateDelete(pending.Key)), ct),
+            e => _logger.LogWarning("Deleting published outbox row {Key} failed, will retry: {Reason}", pending.Key, e.Message),
+            cancellationToken);
+    }
+
+    private static async Task RetryAsync(Func<CancellationToken, Task> action, Action<Exception> onFailure, CancellationToken cancellationToken)
+    {
+        var delay = FirstRetry;
+        while (true)
+        {
+            try
+            {
+                await action(cancellationToken);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                onFailure(e);
+            }
+
+            await Task.Delay(delay, cancellationToken);
+            delay = delay * 2 < MaxRetry ? delay * 2 : MaxRetry;
+        }
+    }
+
+    private sealed record Pending(string StoreName, string Key, OutboxMessage Message);
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using DaprShop.Sidecar.State;
+using DaprShop.Sidecar.State.Outbox;
+using DaprShop.Sidecar.Tests.Infrastructure;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DaprShop.Sidecar.Tests;
+
+/// <summary>The transactional outbox on state transactions, seen by a subscriber in another app.</summary>
+public sealed class OutboxTests
+{
+    private const string Store = "statestore";
+    private const string Topic = "orders";
+    private const string SubscriberRoute = "/on-order";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Transaction_whose_commit_fails_publishes_nothing()
+    {
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, "sqlite");
+        await orders.Client.SaveStateAsync(Store, "order-1", "placed");
+
+        var failed = await Assert.ThrowsAsync<DaprException>(() => orders.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-1", "\"confirmed\"", etag: "not-the-etag")]));
+        Assert.Contains("possible etag mismatch", Assert.IsType<RpcException>(failed.InnerException).Status.Detail, StringComparison.Ordinal);
+        await orders.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-2", "\"placed\"")]);
+
+        // The broker delivers in publication order: the failed transaction's event would come first.
+        var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
+        Assert.Equal("\"placed\"", delivered.Json.GetProperty("data").GetString());
+        Assert.Equal("placed", await orders.Client.GetStateAsync<string>(Store, "order-1"));
+        Assert.Empty(await OutboxRowsAsync(orders));
+    }
+
+    [Theory]
+    [MemberData(nameof(ComponentYaml.StateStoreKinds), MemberType = typeof(ComponentYaml))]
+    public async Task Committed_upsert_is_delivered_once_as_a_cloud_event_and_deletes_are_not(string kind)
+    {
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, kind);
+
+        await orders.Client.ExecuteStateTransactionAsync(Store, [
+            Upsert("order-7", """{"orderId":"order-7","total":12.5}""", metadata: new() { ["contentType"] = "application/json", ["outbox.cloudevent.kind"] = "order" }),
+            new StateTransactionRequest("order-6", null, StateOperationType.Delete),
+        ]);
+
+        var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
+        var ce = delivered.Json;
+        Assert.StartsWith("outbox-", ce.GetProperty("id").GetString(), StringComparison.Ordinal);
+        Assert.Equal("orders", ce.GetProperty("source").GetString());
+        Assert.Equal("com.dapr.event.sent", ce.GetProperty("type").GetString());
+        Assert.Equal(Topic, ce.GetProperty("topic").GetString());
+        Assert.Equal("pubsub", ce.GetProperty("pubsubname").GetString());
+        Assert.Equal("application/json", ce.GetProperty("datacontenttype").GetString());
+        Assert.Equal("order-7", ce.GetProperty("data").GetProperty("orderId").GetString());
+        Assert.Equal("order", ce.GetProperty("outbox.cloudevent.kind").GetString());
+
+        // Once the row is gone nothing can publish it again: exactly one delivery.
+        await Eventually.WaitAsync(async () => (await OutboxRowsAsync(orders)).Count, count => count == 0, Deadline, "the published row to be deleted");
+        Assert.Single(log.To(SubscriberRoute));
+    }
+
+    [Fact]
+    public async Task Projection_is_published_instead_of_the_saved_value()
+    {
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, "in-memory");
+
+        await orders.Client.ExecuteStateTransactionAsync(Store, [
+            Upsert("order-9", "\"full record\""),
+            Upsert("order-9", "\"summary\"", metadata: new() { ["outbox.projection"] = "true" }),
+        ]);
+
+        var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
+        Assert.Equal("\"summary\"", delivered.Json.GetProperty("data").GetString());
+        Assert.Equal("full record", await orders.Client.GetStateAsync<string>(Store, "order-9"));
+    }
+
+    [Fact]
+    public async Task Http_transaction_api_publishes_through_the_outbox()
+    {
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, "sqlite");
+        using var http = new HttpClient { BaseAddress = orders.Sidecar.HttpEndpoint };
+
+        using var response = await http.PostAsync(
+            new Uri($"/v1.0/state/{Store}/transaction", UriKind.Relative),
+            new StringContent("""{"operations":[{"operation":"upsert","request":{"key":"order-3","value":{"n":3},"metadata":{"contentType":"application/json"}}}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
+        Assert.Equal(3, delivered.Json.GetProperty("data").GetProperty("n").GetInt32());
+    }
+
+    [Fact]
+    public async Task Message_committed_before_a_crash_is_published_after_the_restart()
+    {
+        var sqliteFile = Path.Combine(Directory.CreateTempSubdirectory("daprshop-outbox-").FullName, "orders.db");
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+
+        // The relay holds committed messages for an hour: stopping the sidecar now is a crash
+        // between the commit and the publish.
+        await using (var crashing = await StartPublisherAsync(cluster, "sqlite", sqliteFile, TimeSpan.FromHours(1)))
+        {
+            await crashing.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-5", "\"placed\"")]);
+            Assert.Single(await OutboxRowsAsync(crashing));
+        }
+
+        Assert.Empty(log.To(SubscriberRoute));
+        await using var restarted = await StartPublisherAsync(cluster, "sqlite", sqliteFile);
+        var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
+        Assert.Equal("\"placed\"", delivered.Json.GetProperty("data").GetString());
+        await Eventually.WaitAsync(async () => (await OutboxRowsAsync(restarted)).Count, count => count == 0, Deadline, "the published row to be deleted");
+    }
+
+    [Fact]
+    public async Task Outbox_to_a_pubsub_that_is_not_loaded_fails_the_transaction()
+    {
+        var cluster = new LocalCluster();
+        await using var orders = await SidecarHarness.StartAsync(
+            "orders",
+            new Dictionary<string, string> { ["statestore.yaml"] = OutboxStore("in-memory", null, pubsub: "missing") },
+            cluster: cluster);
+
+        var failed = await Assert.ThrowsAsync<DaprException>(() => orders.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-1", "\"placed\"")]));
+
+        var error = Assert.IsType<RpcException>(failed.InnerException);
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+        Assert.Equal("error while publishing outbox message: pubsub missing not found", error.Status.Detail);
+        Assert.Null(await orders.Client.GetStateAsync<string>(Store, "order-1"));
+    }
+
+    private static StateTransactionRequest Upsert(string key, string json, string? etag = null, Dictionary<string, string>? metadata = null) =>
+        new(key, Encoding.UTF8.GetBytes(json), StateOperationType.Upsert, etag, metadata);
+
+    private static string OutboxStore(string kind, string? sqliteFile, string pubsub = "pubsub") =>
+        ComponentYaml.StateStore(kind, Store, sqliteFile, ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic));
+
+    private static Task<SidecarHarness> StartPublisherAsync(LocalCluster cluster, string kind, string? sqliteFile = null, TimeSpan? publishDelay = null) =>
+        SidecarHarness.StartAsync(
+            "orders",
+            new Dictionary<string, string>
+            {
+                ["statestore.yaml"] = OutboxStore(kind, sqliteFile),
+                ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.in-memory"),
+            },
+            cluster: cluster,
+            configureSidecar: options => options with { OutboxPublishDelay = publishDelay ?? TimeSpan.Zero });
+
+    private static Task<SidecarHarness> StartSubscriberAsync(LocalCluster cluster, RequestLog log) =>
+        SidecarHarness.StartAsync(
+            "notifier",
+            new Dictionary<string, string> { ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.in-memory") },
+            app =>
+            {
+                app.MapGet("/dapr/subscribe", () => Results.Text($$"""[{"pubsubname":"pubsub","topic":"{{Topic}}","route":"{{SubscriberRoute}}"}]""", "application/json"));
+                app.MapPost(SubscriberRoute, async (HttpContext http) =>
+                {
+                    await log.RecordAsync(http);
+                    return Results.Ok();
+                });
+            },
+            cluster: cluster);
+
+    private static async Task<IReadOnlyList<KeyValuePair<string, StateEntry>>> OutboxRowsAsync(SidecarHarness publisher)
+    {
+        var store = (IStateKeyQuery)publisher.Sidecar.Services.GetRequiredService<StateService>().Stores[Store].Store;
+        return await store.QueryByPrefixAsync(OutboxMessage.PrefixFor("orders"), CancellationToken.None);
+    }
+}
