@@ -1,8 +1,9 @@
+using System.Text.Json;
 using Dapr.Client;
 using DaprShop.Contracts;
+using OrderService.Actors;
 using OrderService.Domain;
 using OrderService.Infrastructure;
-using OrderService.IntegrationEvents;
 
 namespace OrderService;
 
@@ -15,17 +16,28 @@ public static class OrderServiceExtensions
         builder.Services.AddValidation();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<PaymentGatewayOptions>().BindConfiguration(PaymentGatewayOptions.Section);
+        builder.Services.AddOptions<PaymentDeadlineOptions>()
+            .BindConfiguration(PaymentDeadlineOptions.Section)
+            .Validate(options => options.IsValid(), "Orders:PaymentWindow and Orders:PaymentRetry:BaseDelay must be positive, and MaxDelay at least BaseDelay.")
+            .ValidateOnStart();
 
-        builder.Services.AddSingleton<IOrderRepository, StateOrderRepository>();
-        builder.Services.AddSingleton<IOrderEventPublisher, DaprOrderEventPublisher>();
+        builder.Services.AddSingleton<IOrderLogStore, DaprOrderLogStore>();
+        builder.Services.AddSingleton<IUserOrderIndex, StateUserOrderIndex>();
+        builder.Services.AddSingleton<OrderQueries>();
 
         // Dapr service invocation over the sidecar's HTTP API: InvocationHandler rewrites http://payment-service/...
         // to /v1.0/invoke/payment-service/method/... and adds dapr-api-token (DAPR_API_TOKEN) when it is set.
         builder.Services.AddHttpClient<IPaymentGateway, DaprPaymentGateway>(http => http.BaseAddress = new Uri($"http://{DaprAppIds.PaymentService}/"))
             .AddHttpMessageHandler(() => new InvocationHandler());
 
-        builder.Services.AddScoped<OrderPlacement>();
-        builder.Services.AddScoped<OrderCancellation>();
+        // One actor per order. JSON remoting on both sides (the proxies in DaprOrderActors use the same options).
+        builder.Services.AddActors(options =>
+        {
+            options.Actors.RegisterActor<OrderActor>();
+            options.UseJsonSerialization = true;
+            options.JsonSerializerOptions = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        });
+        builder.Services.AddSingleton<IOrderActors, DaprOrderActors>();
         return builder;
     }
 }

@@ -12,6 +12,7 @@ builder.AddOrderServices();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapActorsHandlers();
 app.MapOrdersApi();
 
 app.Run();

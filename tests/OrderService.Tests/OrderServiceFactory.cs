@@ -4,19 +4,25 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using OrderService.Actors;
 using OrderService.Domain;
 using OrderService.Tests.Fakes;
 
 namespace OrderService.Tests;
 
-/// <summary>The order service in memory (Production environment) with fake state, payment and pub/sub.</summary>
+/// <summary>
+/// The order service in memory (Production environment) with fake state, payment and outbox, and its order actors
+/// hosted in process (no sidecar).
+/// </summary>
 public sealed class OrderServiceFactory : WebApplicationFactory<Program>
 {
     public InMemoryStateStore State { get; } = new();
 
+    public InMemoryOrderLogStore Logs { get; } = new();
+
     public FakePaymentGateway Payments { get; } = new();
 
-    public RecordingEventPublisher Events { get; } = new();
+    public InProcessOrderActors Actors => Services.GetRequiredService<InProcessOrderActors>();
 
     /// <summary>A client that calls as the gateway does for <paramref name="userId"/>.</summary>
     public HttpClient ClientFor(string userId, string roles = Roles.Customer)
@@ -34,8 +40,10 @@ public sealed class OrderServiceFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IStateStore>(State);
+            services.AddSingleton<IOrderLogStore>(Logs);
             services.AddSingleton<IPaymentGateway>(Payments);
-            services.AddSingleton<IOrderEventPublisher>(Events);
+            services.AddSingleton<InProcessOrderActors>();
+            services.AddSingleton<IOrderActors>(provider => provider.GetRequiredService<InProcessOrderActors>());
         });
     }
 }

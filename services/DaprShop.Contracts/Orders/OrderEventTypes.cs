@@ -11,6 +11,8 @@ public static class OrderEventTypes
 
     public const string OrderRejected = nameof(Orders.OrderRejected);
 
+    public const string OrderPaymentDeferred = nameof(Orders.OrderPaymentDeferred);
+
     public const string OrderCancelled = nameof(Orders.OrderCancelled);
 
     private static readonly Dictionary<string, Type> TypesByName = new(StringComparer.Ordinal)
@@ -18,6 +20,7 @@ public static class OrderEventTypes
         [OrderSubmitted] = typeof(OrderSubmitted),
         [OrderConfirmed] = typeof(OrderConfirmed),
         [OrderRejected] = typeof(OrderRejected),
+        [OrderPaymentDeferred] = typeof(OrderPaymentDeferred),
         [OrderCancelled] = typeof(OrderCancelled),
     };
 

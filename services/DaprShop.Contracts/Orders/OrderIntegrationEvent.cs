@@ -51,7 +51,19 @@ public sealed record OrderRejected : OrderIntegrationEvent
     public override string EventType => OrderEventTypes.OrderRejected;
 }
 
-/// <summary>The owner cancelled the order; a captured payment was refunded.</summary>
+/// <summary>
+/// Payment could not be reached; the order stays <see cref="OrderStatus.AwaitingPayment"/> and is retried.
+/// <see cref="OrderIntegrationEvent.Reason"/> says what failed.
+/// </summary>
+public sealed record OrderPaymentDeferred : OrderIntegrationEvent
+{
+    public override string EventType => OrderEventTypes.OrderPaymentDeferred;
+}
+
+/// <summary>
+/// The order was cancelled, by its owner or because its payment window expired (see
+/// <see cref="OrderIntegrationEvent.Reason"/>); a captured payment was refunded.
+/// </summary>
 public sealed record OrderCancelled : OrderIntegrationEvent
 {
     public override string EventType => OrderEventTypes.OrderCancelled;

@@ -14,6 +14,6 @@ public enum OrderStatus
     /// <summary>Payment declined.</summary>
     Rejected,
 
-    /// <summary>Cancelled by its owner; a captured payment was refunded.</summary>
+    /// <summary>Cancelled by its owner (a captured payment was refunded), or unpaid when its payment window closed.</summary>
     Cancelled,
 }

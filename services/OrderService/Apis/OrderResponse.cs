@@ -13,7 +13,7 @@ public sealed record OrderResponse(
     DateTimeOffset UpdatedAt,
     string? Reason)
 {
-    public static OrderResponse From(Order order)
+    public static OrderResponse From(OrderState order)
     {
         ArgumentNullException.ThrowIfNull(order);
         return new(

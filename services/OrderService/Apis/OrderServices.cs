@@ -1,9 +1,9 @@
+using OrderService.Actors;
 using OrderService.Domain;
 
 namespace OrderService.Apis;
 
 public sealed record OrderServices(
-    IOrderRepository Orders,
-    OrderPlacement Placement,
-    OrderCancellation Cancellation,
+    IOrderActors Actors,
+    OrderQueries Queries,
     ILogger<OrderServices> Logger);

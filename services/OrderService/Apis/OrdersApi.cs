@@ -19,17 +19,23 @@ public static class OrdersApi
             .WithTags("Orders")
             .RequireAuthorization();
 
-        group.MapPost("/", CreateOrder).WithName(nameof(CreateOrder));
-        group.MapGet("/{orderId}", GetOrder).WithName(nameof(GetOrder));
-        group.MapGet("/", ListOrders).WithName(nameof(ListOrders));
-        group.MapPost("/{orderId}/cancel", CancelOrder).WithName(nameof(CancelOrder));
+        group.MapPost("/", CreateOrder).WithName(nameof(CreateOrder))
+            .WithSummary("Places an order (201 when payment settled it, 202 while it awaits payment)");
+        group.MapGet("/{orderId}", GetOrder).WithName(nameof(GetOrder))
+            .WithSummary("The order now, or as it stood at ?asOf=<RFC 3339 time>");
+        group.MapGet("/{orderId}/events", GetOrderEvents).WithName(nameof(GetOrderEvents))
+            .WithSummary("The order's event log: [{sequence, type, occurredAt, data}]");
+        group.MapGet("/", ListOrders).WithName(nameof(ListOrders))
+            .WithSummary("The caller's orders, newest first");
+        group.MapPost("/{orderId}/cancel", CancelOrder).WithName(nameof(CancelOrder))
+            .WithSummary("Cancels the caller's order, refunding a captured payment");
 
         return group;
     }
 
     /// <summary>
     /// Places an order: 201 when payment settled it at once (<c>Confirmed</c> or <c>Rejected</c>), 202 while it awaits payment.
-    /// The same <c>Idempotency-Key</c> from the same user returns the same order and never pays twice.
+    /// The same <c>Idempotency-Key</c> from the same user reaches the same order's actor: the same order, never a second charge.
     /// </summary>
     public static async Task<Results<Created<OrderResponse>, Accepted<OrderResponse>, ValidationProblem>> CreateOrder(
         CreateOrderRequest request,
@@ -56,7 +62,7 @@ public static class OrdersApi
             request.Currency!,
             request.PaymentMethod!.Trim());
 
-        var placed = await services.Placement.PlaceAsync(command, cancellationToken);
+        var placed = await services.Actors.ForOrder(command.OrderId()).PlaceAsync(command, cancellationToken);
         var body = OrderResponse.From(placed.Order);
         var location = $"/orders/{Uri.EscapeDataString(placed.Order.OrderId)}";
 
@@ -65,16 +71,52 @@ public static class OrdersApi
             : TypedResults.Created(location, body);
     }
 
-    /// <summary>The order, for its owner or an admin; 404 for anyone else, as for an order that does not exist.</summary>
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrder(
+    /// <summary>
+    /// The order, for its owner or an admin; 404 for anyone else, as for an order that does not exist. With
+    /// <c>asOf</c>, the fold of the events that occurred at or before that time (404 if the order did not exist yet).
+    /// </summary>
+    public static async Task<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> GetOrder(
+        string orderId,
+        [FromQuery] string? asOf,
+        ClaimsPrincipal user,
+        [AsParameters] OrderServices services,
+        CancellationToken cancellationToken)
+    {
+        DateTimeOffset? time = null;
+        if (asOf is not null)
+        {
+            if (!Rfc3339.TryParse(asOf, out var parsed))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["asOf"] = [$"'{asOf}' is not an RFC 3339 time such as 2025-05-06T07:08:09Z (in a URL, write a + offset as %2B)."],
+                });
+            }
+
+            time = parsed;
+        }
+
+        var view = await services.Queries.GetAsync(orderId, time, cancellationToken);
+        if (view is null || !MayRead(user, view.Current))
+        {
+            return OrderNotFound(orderId);
+        }
+
+        return view.AsOf is { } order
+            ? TypedResults.Ok(OrderResponse.From(order))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"Order '{orderId}' did not exist yet at {asOf}.");
+    }
+
+    /// <summary>The order's event log, oldest first, for its owner or an admin; 404 for anyone else.</summary>
+    public static async Task<Results<Ok<List<OrderEventResponse>>, ProblemHttpResult>> GetOrderEvents(
         string orderId,
         ClaimsPrincipal user,
         [AsParameters] OrderServices services,
         CancellationToken cancellationToken)
     {
-        var order = await services.Orders.GetAsync(orderId, cancellationToken);
-        return order is not null && (order.IsOwnedBy(user.GetUserId()) || user.IsAdmin())
-            ? TypedResults.Ok(OrderResponse.From(order))
+        var history = await services.Queries.GetEventsAsync(orderId, cancellationToken);
+        return history is { } found && MayRead(user, found.Order)
+            ? TypedResults.Ok(found.Events.Select(OrderEventResponse.From).ToList())
             : OrderNotFound(orderId);
     }
 
@@ -84,7 +126,7 @@ public static class OrdersApi
         [AsParameters] OrderServices services,
         CancellationToken cancellationToken)
     {
-        var orders = await services.Orders.ListByUserAsync(user.GetUserId(), cancellationToken);
+        var orders = await services.Queries.ListByUserAsync(user.GetUserId(), cancellationToken);
         return TypedResults.Ok(orders.Select(OrderResponse.From).ToList());
     }
 
@@ -95,7 +137,14 @@ public static class OrdersApi
         [AsParameters] OrderServices services,
         CancellationToken cancellationToken)
     {
-        var outcome = await services.Cancellation.CancelAsync(orderId, user, cancellationToken);
+        // Read first, so that someone else's order answers 404 without waking its actor.
+        var view = await services.Queries.GetAsync(orderId, asOf: null, cancellationToken);
+        if (view is null || !MayRead(user, view.Current))
+        {
+            return OrderNotFound(orderId);
+        }
+
+        var outcome = await services.Actors.ForOrder(orderId).CancelAsync(new CancelOrder(user.GetUserId()), cancellationToken);
         return outcome.Kind switch
         {
             CancellationOutcomeKind.Cancelled => TypedResults.Ok(OrderResponse.From(outcome.Order!)),
@@ -105,6 +154,8 @@ public static class OrdersApi
             _ => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payment unavailable", detail: outcome.Detail),
         };
     }
+
+    private static bool MayRead(ClaimsPrincipal user, OrderState order) => order.IsOwnedBy(user.GetUserId()) || user.IsAdmin();
 
     private static ProblemHttpResult OrderNotFound(string orderId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"There is no order '{orderId}' for this user.");

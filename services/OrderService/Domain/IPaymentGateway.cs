@@ -4,7 +4,7 @@ namespace OrderService.Domain;
 public interface IPaymentGateway
 {
     /// <summary>Captures the order's payment; idempotent by order id on the payment side, so it is safe to repeat.</summary>
-    Task<PaymentOutcome> CaptureAsync(Order order, CancellationToken cancellationToken);
+    Task<PaymentOutcome> CaptureAsync(OrderState order, CancellationToken cancellationToken);
 
     /// <summary>Refunds the order's payment, if one was captured; idempotent.</summary>
     Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken);
@@ -16,7 +16,10 @@ public abstract record PaymentOutcome
 
     public sealed record Declined(string PaymentId, string? Reason) : PaymentOutcome;
 
-    /// <summary>Payment could not be reached, failed or timed out: the order stays <c>AwaitingPayment</c>.</summary>
+    /// <summary>
+    /// Payment could not be asked or did not answer: unreachable, timed out, a 5xx answer, or the caller's circuit
+    /// breaker is open (the sidecar's 500 <c>ERR_DIRECT_INVOKE</c>). The order stays <c>AwaitingPayment</c>.
+    /// </summary>
     public sealed record Unavailable(string Reason) : PaymentOutcome;
 }
 

@@ -7,7 +7,11 @@ public sealed record PlaceOrder(
     string? IdempotencyKey,
     IReadOnlyList<OrderLine> Items,
     string Currency,
-    string PaymentMethod);
+    string PaymentMethod)
+{
+    /// <summary>The order's id: derived from the user and the idempotency key, so a repeated request finds the same order; fresh without a key.</summary>
+    public string OrderId() => IdempotencyKey is { } key ? OrderIds.FromIdempotencyKey(UserId, key) : OrderIds.New();
+}
 
 /// <summary>The placed order, and whether this request created it (false: an earlier one with the same key did).</summary>
-public sealed record PlacementResult(Order Order, bool Created);
+public sealed record PlacementResult(OrderState Order, bool Created);

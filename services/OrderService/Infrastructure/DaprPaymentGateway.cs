@@ -15,7 +15,7 @@ public sealed class DaprPaymentGateway(HttpClient http, IOptions<PaymentGatewayO
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<PaymentOutcome> CaptureAsync(Order order, CancellationToken cancellationToken)
+    public async Task<PaymentOutcome> CaptureAsync(OrderState order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
 

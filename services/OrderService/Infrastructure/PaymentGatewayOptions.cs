@@ -5,5 +5,5 @@ public sealed class PaymentGatewayOptions
     public const string Section = "Orders:Payment";
 
     /// <summary>How long to wait for payment before the order is left <c>AwaitingPayment</c> (answer 202).</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(4);
 }

@@ -1,37 +1,59 @@
+using System.Security.Cryptography;
+using System.Text;
 using DaprShop.Contracts.Orders;
 using OrderService.Domain;
+using OrderService.Domain.Events;
 
 namespace OrderService.IntegrationEvents;
 
+/// <summary>The integration event that goes out, through the outbox, with each change of an order's log.</summary>
 public static class OrderIntegrationEventFactory
 {
-    /// <summary>The integration event that says <paramref name="order"/> reached its current status.</summary>
-    public static OrderIntegrationEvent For(Order order, Guid eventId, DateTimeOffset occurredAt)
+    /// <summary>
+    /// The event for a change whose last event is <paramref name="last"/> and which left the order as
+    /// <paramref name="order"/>. Its id is derived from the order and the sequence, so the same change always has
+    /// the same event id, which subscribers de-duplicate by.
+    /// </summary>
+    public static OrderIntegrationEvent For(OrderState order, RecordedOrderEvent last)
     {
         ArgumentNullException.ThrowIfNull(order);
+        ArgumentNullException.ThrowIfNull(last);
 
-        return order.Status switch
+        OrderIntegrationEvent empty = last.Event switch
         {
-            OrderStatus.AwaitingPayment => Fill(new OrderSubmitted(), order, eventId, occurredAt),
-            OrderStatus.Confirmed => Fill(new OrderConfirmed(), order, eventId, occurredAt),
-            OrderStatus.Rejected => Fill(new OrderRejected(), order, eventId, occurredAt),
-            OrderStatus.Cancelled => Fill(new OrderCancelled(), order, eventId, occurredAt),
-            _ => throw new InvalidOperationException($"No integration event for status {order.Status}."),
+            OrderPlaced => new OrderSubmitted(),
+            PaymentDeferred => new OrderPaymentDeferred(),
+            Domain.Events.OrderConfirmed => new DaprShop.Contracts.Orders.OrderConfirmed(),
+            Domain.Events.OrderRejected => new DaprShop.Contracts.Orders.OrderRejected(),
+            Domain.Events.OrderCancelled => new DaprShop.Contracts.Orders.OrderCancelled(),
+            _ => throw new InvalidOperationException($"A change of an order ends with the event that says its status; {last.Type} does not."),
         };
-    }
 
-    private static T Fill<T>(T empty, Order order, Guid eventId, DateTimeOffset occurredAt)
-        where T : OrderIntegrationEvent =>
-        empty with
+        return empty with
         {
-            EventId = eventId,
+            EventId = EventId(order.OrderId, last.Sequence),
             OrderId = order.OrderId,
             UserId = order.UserId,
             UserEmail = order.UserEmail,
             Status = order.Status,
             Total = order.Total,
             Currency = order.Currency,
-            OccurredAt = occurredAt,
-            Reason = order.Status is OrderStatus.Rejected or OrderStatus.Cancelled ? order.StatusReason : null,
+            OccurredAt = last.OccurredAt,
+            Reason = order.Status is OrderStatus.Rejected or OrderStatus.Cancelled || order.PaymentDeferred ? order.StatusReason : null,
         };
+    }
+
+    /// <summary>A name-based UUID (version 8, from SHA-256) of the order id and the event's sequence.</summary>
+    public static Guid EventId(string orderId, long sequence)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(orderId);
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes($"daprshop/order-event/{orderId.Length}:{orderId}/{sequence}"), hash);
+
+        var bytes = hash[..16];
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 9562 variant
+        return new Guid(bytes, bigEndian: true);
+    }
 }

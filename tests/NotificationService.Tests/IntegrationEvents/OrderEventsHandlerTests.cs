@@ -87,6 +87,48 @@ public class OrderEventsHandlerTests
     }
 
     [Fact]
+    public async Task HandleOrderEvent_payment_deferred_200_nothing_sent()
+    {
+        await using var factory = new NotificationServiceFactory();
+        using var client = factory.CreateClient();
+
+        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderPaymentDeferred(), reason: "payment-service answered 503"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(factory.Sender.Sent);
+    }
+
+    [Fact]
+    public async Task HandleOrderEvent_cloud_event_from_the_outbox_One_notification()
+    {
+        // What daprd's transactional outbox publishes for order-service's projection (metadata contentType:
+        // application/json): its own id and trace fields around the integration event as JSON data.
+        await using var factory = new NotificationServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        var cloudEvent = new Dictionary<string, object?>
+        {
+            ["id"] = $"outbox-{Guid.NewGuid()}",
+            ["specversion"] = "1.0",
+            ["source"] = "order-service",
+            ["type"] = "com.dapr.event.sent",
+            ["topic"] = "orders",
+            ["pubsubname"] = "pubsub",
+            ["datacontenttype"] = "application/json",
+            ["traceid"] = "00-00000000000000000000000000000000-0000000000000000-00",
+            ["traceparent"] = "00-00000000000000000000000000000000-0000000000000000-00",
+            ["tracestate"] = "",
+            ["data"] = (OrderIntegrationEvent)TestEvents.Of(new OrderCancelled(), reason: "payment window expired"),
+        };
+        using var content = new StringContent(JsonSerializer.Serialize(cloudEvent, Web), Encoding.UTF8, "application/cloudevents+json");
+
+        var response = await client.PostAsync("/events/orders", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var notification = Assert.Single((await client.GetFromJsonAsync<JsonElement>("/notifications")).EnumerateArray());
+        Assert.Equal("OrderCancelled", notification.GetProperty("eventType").GetString());
+    }
+
+    [Fact]
     public async Task HandleOrderEvent_binding_fails_500_so_sidecar_redelivers()
     {
         await using var factory = new NotificationServiceFactory();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -212,7 +213,7 @@ public class OrdersApiTests
         Assert.Equal("Cancelled", (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         Assert.Equal("application/problem+json", second.Content.Headers.ContentType?.MediaType);
-        Assert.True(factory.Payments.Refunded.ContainsKey(orderId!));
+        Assert.Equal(1, factory.Payments.Refunds[orderId!]);
     }
 
     [Fact]
@@ -224,5 +225,130 @@ public class OrdersApiTests
         var orderId = (await (await PostOrderAsync(owner, ValidOrder)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString();
 
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostAsync($"/orders/{orderId}/cancel", content: null)).StatusCode);
+    }
+
+    private static async Task<string> PlaceAsync(HttpClient client, string? idempotencyKey = null) =>
+        (await (await PostOrderAsync(client, ValidOrder, idempotencyKey)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString()!;
+
+    [Fact]
+    public async Task GetOrderEvents_owner_200_the_log_with_sequence_type_time_and_data()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        var orderId = await PlaceAsync(client);
+
+        var events = await client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}/events");
+
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed"], events.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal([1L, 2L, 3L], events.EnumerateArray().Select(e => e.GetProperty("sequence").GetInt64()));
+        var placed = events[0];
+        Assert.True(placed.TryGetProperty("occurredAt", out _));
+        Assert.Equal(orderId, placed.GetProperty("data").GetProperty("orderId").GetString());
+        Assert.Equal(25.99m, placed.GetProperty("data").GetProperty("total").GetDecimal());
+        Assert.Equal($"pay-{orderId}", events[1].GetProperty("data").GetProperty("paymentId").GetString());
+    }
+
+    [Fact]
+    public async Task GetOrderEvents_other_user_404_and_admin_200()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var owner = factory.ClientFor("u-1");
+        using var stranger = factory.ClientFor("u-2");
+        using var admin = factory.ClientFor("admin-1", Roles.Admin);
+        var orderId = await PlaceAsync(owner);
+
+        var peek = await stranger.GetAsync($"/orders/{orderId}/events");
+
+        Assert.Equal(HttpStatusCode.NotFound, peek.StatusCode);
+        Assert.Equal("application/problem+json", peek.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/orders/{orderId}/events")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync("/orders/nope/events")).StatusCode);
+    }
+
+    [Fact]
+    public async Task GetOrder_as_of_each_event_time_The_order_as_it_stood_then()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        factory.Payments.Down = true;
+        var orderId = await PlaceAsync(client, "key-1");
+        factory.Payments.Down = false;
+        await PlaceAsync(client, "key-1");
+        var times = (await client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}/events")).EnumerateArray()
+            .Select(e => e.GetProperty("occurredAt").GetDateTimeOffset()).ToList();
+
+        var placed = await client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}?asOf={Uri.EscapeDataString(times[0].ToString("O", CultureInfo.InvariantCulture))}");
+        var confirmed = await client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}?asOf={Uri.EscapeDataString(times[^1].UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture))}");
+        var before = await client.GetAsync($"/orders/{orderId}?asOf={Uri.EscapeDataString(times[0].AddTicks(-1).ToString("O", CultureInfo.InvariantCulture))}");
+
+        Assert.Equal(4, times.Count);
+        Assert.Equal("AwaitingPayment", placed.GetProperty("status").GetString());
+        Assert.Equal("Confirmed", confirmed.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, before.StatusCode);
+        Assert.Equal("application/problem+json", before.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("yesterday")]
+    [InlineData("2025-05-06")]
+    [InlineData("2025-05-06T07:08:09")]
+    [InlineData("2025-05-06T07:08:09 02:00")]
+    [InlineData("2025-13-06T07:08:09Z")]
+    [InlineData("")]
+    public async Task GetOrder_bad_as_of_400_validation_problem(string asOf)
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        var orderId = await PlaceAsync(client);
+
+        var response = await client.GetAsync($"/orders/{orderId}?asOf={Uri.EscapeDataString(asOf)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("asOf", out _));
+    }
+
+    [Fact]
+    public async Task GetOrder_as_of_other_users_order_404()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var owner = factory.ClientFor("u-1");
+        using var stranger = factory.ClientFor("u-2");
+        var orderId = await PlaceAsync(owner);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/orders/{orderId}?asOf=2100-01-01T00:00:00Z")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Unpaid_order_past_its_payment_window_Cancelled_by_the_reminder()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        factory.Payments.Down = true;
+        var orderId = await PlaceAsync(client);
+
+        Assert.True(await factory.Actors.FireReminderAsync(orderId, "payment-window"));
+
+        var order = await client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}");
+        var events = await client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}/events");
+        Assert.Equal("Cancelled", order.GetProperty("status").GetString());
+        Assert.Equal("payment window expired", order.GetProperty("reason").GetString());
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "OrderCancelled"], events.EnumerateArray().Select(e => e.GetProperty("type").GetString()));
+        Assert.Equal(["OrderSubmitted", "OrderPaymentDeferred", "OrderCancelled"], factory.Logs.PublishedTypes);
+    }
+
+    [Fact]
+    public async Task Swagger_documents_the_events_and_as_of_endpoints()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.CreateClient();
+
+        var swagger = await client.GetFromJsonAsync<JsonElement>("/swagger/v1/swagger.json");
+
+        var paths = swagger.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/orders/{orderId}/events", out var events), paths.GetRawText());
+        Assert.True(events.TryGetProperty("get", out _));
+        var getOrder = paths.GetProperty("/orders/{orderId}").GetProperty("get");
+        Assert.Contains(getOrder.GetProperty("parameters").EnumerateArray(), parameter => parameter.GetProperty("name").GetString() == "asOf");
     }
 }

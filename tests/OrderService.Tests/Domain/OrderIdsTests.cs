@@ -59,4 +59,21 @@ public class OrderIdsTests
     {
         Assert.False(OrderIds.IsValidIdempotencyKey(new string('k', OrderIds.MaxIdempotencyKeyLength + 1)));
     }
+
+    [Fact]
+    public void PlaceOrder_OrderId_with_key_Derived_from_user_and_key()
+    {
+        var command = new PlaceOrder("u-1", null, "key-1", [new OrderLine("a", 1, 1m)], "EUR", "tok_visa");
+
+        Assert.Equal(OrderIds.FromIdempotencyKey("u-1", "key-1"), command.OrderId());
+        Assert.Equal(command.OrderId(), command.OrderId());
+    }
+
+    [Fact]
+    public void PlaceOrder_OrderId_without_key_Fresh_each_time()
+    {
+        var command = new PlaceOrder("u-1", null, null, [new OrderLine("a", 1, 1m)], "EUR", "tok_visa");
+
+        Assert.NotEqual(command.OrderId(), command.OrderId());
+    }
 }

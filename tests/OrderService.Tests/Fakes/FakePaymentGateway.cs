@@ -7,22 +7,22 @@ namespace OrderService.Tests.Fakes;
 public sealed class FakePaymentGateway : IPaymentGateway
 {
     private readonly ConcurrentDictionary<string, PaymentOutcome> payments = new(StringComparer.Ordinal);
-
-    public bool Down { get; set; }
-
     private int captureCalls;
     private int refundCalls;
+
+    public bool Down { get; set; }
 
     public int CaptureCalls => Volatile.Read(ref captureCalls);
 
     public int RefundCalls => Volatile.Read(ref refundCalls);
 
-    public ConcurrentDictionary<string, bool> Refunded { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, int> Refunds { get; } = new(StringComparer.Ordinal);
 
     public int Charges => payments.Count;
 
-    public Task<PaymentOutcome> CaptureAsync(Order order, CancellationToken cancellationToken)
+    public Task<PaymentOutcome> CaptureAsync(OrderState order, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(order);
         Interlocked.Increment(ref captureCalls);
         if (Down)
         {
@@ -52,7 +52,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
 
     private RefundOutcome MarkRefunded(string orderId)
     {
-        Refunded[orderId] = true;
+        Refunds.AddOrUpdate(orderId, 1, (_, count) => count + 1);
         return RefundOutcome.Refunded;
     }
 }

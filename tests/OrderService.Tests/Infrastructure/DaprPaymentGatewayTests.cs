@@ -5,12 +5,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderService.Domain;
 using OrderService.Infrastructure;
+using OrderService.Tests.Fakes;
 
 namespace OrderService.Tests.Infrastructure;
 
 public class DaprPaymentGatewayTests
 {
-    private static readonly Order Order = Order.Place("o-1", "u-1", null, [new OrderLine("sku", 2, 5m)], "EUR", "tok_visa", DateTimeOffset.UnixEpoch);
+    private static readonly OrderState Order = TestOrders.Placed("o-1", items: [new OrderLine("sku", 2, 5m)]);
 
     private static DaprPaymentGateway Gateway(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer, TimeSpan? timeout = null) =>
         new(

@@ -1,82 +1,110 @@
 using System.Text.Json;
 using DaprShop.Contracts.Orders;
 using OrderService.Domain;
+using OrderService.Domain.Events;
 using OrderService.IntegrationEvents;
+using OrderService.Tests.Fakes;
 
 namespace OrderService.Tests.IntegrationEvents;
 
 public class OrderIntegrationEventFactoryTests
 {
-    private static readonly DateTimeOffset Now = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
-    private static Order Placed() => Order.Place("o-1", "u-1", "u-1@example.com", [new OrderLine("sku", 2, 3.5m)], "EUR", "tok_visa", Now);
+    private static OrderIntegrationEvent ForLogOf(params OrderEvent[] events)
+    {
+        var log = TestOrders.Log("o-1", events);
+        return OrderIntegrationEventFactory.For(log.Fold()!, log.Recorded().Last());
+    }
 
     public static TheoryData<string, Type> Cases() => new()
     {
-        { "submitted", typeof(OrderSubmitted) },
-        { "confirmed", typeof(OrderConfirmed) },
-        { "rejected", typeof(OrderRejected) },
-        { "cancelled", typeof(OrderCancelled) },
+        { "placed", typeof(OrderSubmitted) },
+        { "deferred", typeof(OrderPaymentDeferred) },
+        { "confirmed", typeof(DaprShop.Contracts.Orders.OrderConfirmed) },
+        { "rejected", typeof(DaprShop.Contracts.Orders.OrderRejected) },
+        { "cancelled", typeof(DaprShop.Contracts.Orders.OrderCancelled) },
+    };
+
+    private static OrderIntegrationEvent ForChange(string change) => change switch
+    {
+        "deferred" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeferred("payment-service answered 503")),
+        "confirmed" => ForLogOf(TestOrders.PlacedEvent(), new PaymentCaptured("p-1", 25m), new OrderService.Domain.Events.OrderConfirmed("p-1")),
+        "rejected" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeclined("p-1", "card_declined"), new OrderService.Domain.Events.OrderRejected("card_declined")),
+        "cancelled" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeferred("down"), new OrderService.Domain.Events.OrderCancelled("payment window expired")),
+        _ => ForLogOf(TestOrders.PlacedEvent()),
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void For_status_Matching_event_type(string state, Type expected)
+    public void For_change_Event_named_by_its_last_event(string change, Type expected)
     {
-        var order = state switch
-        {
-            "confirmed" => Placed().Confirm("p-1", Now),
-            "rejected" => Placed().Reject("p-1", "card_declined", Now),
-            "cancelled" => Placed().Cancel(Now),
-            _ => Placed(),
-        };
-
-        var integrationEvent = OrderIntegrationEventFactory.For(order, Guid.NewGuid(), Now);
+        var integrationEvent = ForChange(change);
 
         Assert.IsType(expected, integrationEvent);
         Assert.Equal(expected.Name, integrationEvent.EventType);
-        Assert.Equal(order.Status, integrationEvent.Status);
+        Assert.NotNull(OrderEventTypes.Resolve(integrationEvent.EventType));
     }
 
     [Fact]
-    public void For_order_Carries_order_fields()
+    public void For_payment_captured_without_confirmation_Throws()
     {
-        var eventId = Guid.NewGuid();
+        Assert.Throws<InvalidOperationException>(() => ForLogOf(TestOrders.PlacedEvent(), new PaymentCaptured("p-1", 25m)));
+    }
 
-        var integrationEvent = OrderIntegrationEventFactory.For(Placed().Reject("p-1", "card_declined", Now), eventId, Now.AddSeconds(5));
+    [Fact]
+    public void For_rejection_Carries_order_fields_and_reason()
+    {
+        var integrationEvent = ForChange("rejected");
 
-        Assert.Equal(eventId, integrationEvent.EventId);
         Assert.Equal("o-1", integrationEvent.OrderId);
         Assert.Equal("u-1", integrationEvent.UserId);
         Assert.Equal("u-1@example.com", integrationEvent.UserEmail);
-        Assert.Equal(7m, integrationEvent.Total);
+        Assert.Equal(OrderStatus.Rejected, integrationEvent.Status);
+        Assert.Equal(25m, integrationEvent.Total);
         Assert.Equal("EUR", integrationEvent.Currency);
-        Assert.Equal(Now.AddSeconds(5), integrationEvent.OccurredAt);
+        Assert.Equal(TestOrders.Start.AddSeconds(2), integrationEvent.OccurredAt);
         Assert.Equal("card_declined", integrationEvent.Reason);
+    }
+
+    [Fact]
+    public void For_confirmation_No_reason()
+    {
+        Assert.Null(ForChange("confirmed").Reason);
+        Assert.Equal("payment window expired", ForChange("cancelled").Reason);
+        Assert.Equal("payment-service answered 503", ForChange("deferred").Reason);
+    }
+
+    [Fact]
+    public void EventId_Same_change_same_id_other_change_other_id()
+    {
+        Assert.Equal(ForChange("confirmed").EventId, ForChange("confirmed").EventId);
+        Assert.NotEqual(OrderIntegrationEventFactory.EventId("o-1", 1), OrderIntegrationEventFactory.EventId("o-1", 3));
+        Assert.NotEqual(OrderIntegrationEventFactory.EventId("o-1", 3), OrderIntegrationEventFactory.EventId("o-2", 3));
+        Assert.Equal(8, OrderIntegrationEventFactory.EventId("o-1", 3).Version);
     }
 
     [Fact]
     public void Serialize_as_base_type_Camel_case_with_event_type_and_string_status()
     {
-        var integrationEvent = OrderIntegrationEventFactory.For(Placed().Confirm("p-1", Now), Guid.NewGuid(), Now);
-
-        var json = JsonSerializer.SerializeToElement<OrderIntegrationEvent>(integrationEvent, Web);
+        var json = JsonSerializer.SerializeToElement(ForChange("confirmed"), Web);
 
         Assert.Equal("OrderConfirmed", json.GetProperty("eventType").GetString());
         Assert.Equal("Confirmed", json.GetProperty("status").GetString());
         Assert.Equal("o-1", json.GetProperty("orderId").GetString());
-        Assert.Equal(7m, json.GetProperty("total").GetDecimal());
+        Assert.Equal(25m, json.GetProperty("total").GetDecimal());
     }
 
-    [Fact]
-    public void Deserialize_published_json_Same_event()
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Deserialize_published_json_Same_event(string change, Type expected)
     {
-        var published = OrderIntegrationEventFactory.For(Placed().Cancel(Now), Guid.NewGuid(), Now);
-        var json = JsonSerializer.SerializeToElement<OrderIntegrationEvent>(published, Web);
+        var published = ForChange(change);
+        var json = JsonSerializer.SerializeToElement(published, Web);
 
         var read = OrderEventTypes.Deserialize(json, Web);
 
+        Assert.IsType(expected, read);
         Assert.Equal(published, read);
     }
 }

@@ -1,0 +1,329 @@
+using System.Text.Json;
+using Dapr;
+using Dapr.Actors.Runtime;
+using DaprShop.ServiceDefaults.State;
+using Microsoft.Extensions.Options;
+using OrderService.Domain;
+using OrderService.Domain.Events;
+using OrderService.IntegrationEvents;
+using OrderIntegrationEvent = DaprShop.Contracts.Orders.OrderIntegrationEvent;
+using OrderStatus = DaprShop.Contracts.Orders.OrderStatus;
+
+namespace OrderService.Actors;
+
+/// <summary>
+/// The order's actor. Its state is the order's event log (<see cref="IOrderLogStore"/>), loaded when it activates and
+/// kept folded while it is active; every change appends events and saves the log with its integration event in one
+/// state transaction. Payment is asked from inside the actor's turn; a deferred payment is retried, and finally
+/// expired, by reminders (<see cref="PaymentReminders"/>).
+/// </summary>
+[Actor(TypeName = TypeName)]
+public sealed class OrderActor(
+    ActorHost host,
+    IOrderLogStore logs,
+    IUserOrderIndex userOrders,
+    IPaymentGateway payments,
+    IOptions<PaymentDeadlineOptions> deadlines,
+    TimeProvider clock,
+    ILogger<OrderActor> logger) : Actor(host), IOrderActor, IRemindable
+{
+    public const string TypeName = "OrderActor";
+
+    /// <summary>A reminder period of -1 ms: the reminder fires once.</summary>
+    private static readonly TimeSpan Once = Timeout.InfiniteTimeSpan;
+
+    private bool loaded;
+    private OrderLog? log;
+    private OrderState? order;
+
+    /// <summary>The ETag of <see cref="log"/> as stored; null after a save, until it is read again before the next one.</summary>
+    private string? etag;
+
+    private string OrderId => Id.GetId();
+
+    public async Task<PlacementResult> PlaceAsync(PlaceOrder command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await LoadAsync(cancellationToken);
+
+        if (order is { } existing)
+        {
+            if (!existing.IsOwnedBy(command.UserId))
+            {
+                throw new InvalidOperationException($"Order {OrderId} belongs to another user.");
+            }
+
+            logger.LogInformation("Order {OrderId} already placed with this idempotency key; status {Status}", OrderId, existing.Status);
+            return new PlacementResult(await RetryAwaitingPaymentAsync(cancellationToken), Created: false);
+        }
+
+        var placed = OrderState.Place(OrderId, command);
+
+        // The index first: an order whose log was never saved is skipped when listing, while the other way round a
+        // crash between the two writes would lose a placed order from its owner's list.
+        await userOrders.AddAsync(command.UserId, OrderId, cancellationToken);
+        await ChangeAsync([placed], firingReminder: null, cancellationToken);
+        logger.LogInformation("Order {OrderId} placed by {UserId}: {Total} {Currency}", OrderId, placed.UserId, placed.Total, placed.Currency);
+
+        return new PlacementResult(await SettlePaymentAsync(firingReminder: null, cancellationToken), Created: true);
+    }
+
+    public async Task<CancellationOutcome> CancelAsync(CancelOrder command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        await LoadAsync(cancellationToken);
+
+        if (order is not { } current)
+        {
+            return new CancellationOutcome(CancellationOutcomeKind.NotFound);
+        }
+
+        if (!current.IsOwnedBy(command.UserId))
+        {
+            return new CancellationOutcome(CancellationOutcomeKind.NotOwner, current, "Only the order's owner can cancel it.");
+        }
+
+        if (!current.CanBecome(OrderStatus.Cancelled))
+        {
+            return new CancellationOutcome(CancellationOutcomeKind.NotCancellable, current, OrderStatusRules.Explain(current.Status, OrderStatus.Cancelled));
+        }
+
+        // AwaitingPayment too: a capture may have gone through without the order hearing of it.
+        var refund = await payments.RefundAsync(OrderId, cancellationToken);
+        if (refund == RefundOutcome.Unavailable)
+        {
+            logger.LogWarning("Order {OrderId} not cancelled: payment unavailable for the refund", OrderId);
+            return new CancellationOutcome(CancellationOutcomeKind.PaymentUnavailable, current, "The payment could not be refunded right now; the order is unchanged. Try again later.");
+        }
+
+        var cancelled = await ChangeAsync(current.Cancel(OrderCancelled.ByCustomer, refund), firingReminder: null, cancellationToken);
+        logger.LogInformation("Order {OrderId} cancelled by {UserId} (refund: {Refund})", OrderId, command.UserId, refund);
+        return new CancellationOutcome(CancellationOutcomeKind.Cancelled, cancelled);
+    }
+
+    public async Task ReceiveReminderAsync(string reminderName, byte[] state, TimeSpan dueTime, TimeSpan period)
+    {
+        await LoadAsync(CancellationToken.None);
+
+        switch (reminderName)
+        {
+            case PaymentReminders.PaymentWindow:
+                await ExpirePaymentWindowAsync();
+                break;
+
+            case PaymentReminders.RetryPayment:
+                await RetryPaymentAsync(RetryAttempt.Read(state));
+                break;
+
+            default:
+                logger.LogWarning("Order {OrderId} ignores unknown reminder {ReminderName}", OrderId, reminderName);
+                break;
+        }
+    }
+
+    protected override Task OnActivateAsync() => LoadAsync(CancellationToken.None);
+
+    private async Task ExpirePaymentWindowAsync()
+    {
+        var events = order?.ExpirePaymentWindow() ?? [];
+        if (events.Count == 0)
+        {
+            logger.LogDebug("Payment window of order {OrderId} closed; the order is {Status}, nothing to do", OrderId, order?.Status);
+            return;
+        }
+
+        await ChangeAsync(events, PaymentReminders.PaymentWindow, CancellationToken.None);
+        logger.LogInformation("Order {OrderId} cancelled: payment window of {PaymentWindow} expired", OrderId, deadlines.Value.PaymentWindow);
+    }
+
+    private async Task RetryPaymentAsync(int attempt)
+    {
+        if (!PaymentReminders.ShouldRetryPayment(order))
+        {
+            logger.LogDebug("Order {OrderId} is {Status}; no payment to retry", OrderId, order?.Status);
+            await ForgetReminderAsync(PaymentReminders.RetryPayment);
+            return;
+        }
+
+        logger.LogInformation("Retrying payment of order {OrderId} (attempt {Attempt})", OrderId, attempt);
+        var after = await SettlePaymentAsync(PaymentReminders.RetryPayment, CancellationToken.None);
+        if (PaymentReminders.ShouldRetryPayment(after))
+        {
+            await RegisterRetryAsync(attempt + 1);
+        }
+    }
+
+    /// <summary>A re-submitted order that still awaits payment asks payment again.</summary>
+    private async Task<OrderState> RetryAwaitingPaymentAsync(CancellationToken cancellationToken) =>
+        order is { Status: OrderStatus.AwaitingPayment }
+            ? await SettlePaymentAsync(firingReminder: null, cancellationToken)
+            : order!;
+
+    private async Task<OrderState> SettlePaymentAsync(string? firingReminder, CancellationToken cancellationToken)
+    {
+        var current = order!;
+        var outcome = await payments.CaptureAsync(current, cancellationToken);
+        if (outcome is PaymentOutcome.Unavailable unavailable)
+        {
+            logger.LogWarning("Payment for order {OrderId} deferred: {Reason}", OrderId, unavailable.Reason);
+        }
+
+        var events = current.SettlePayment(outcome);
+        return events.Count == 0 ? current : await ChangeAsync(events, firingReminder, cancellationToken);
+    }
+
+    /// <summary>
+    /// Saves <paramref name="events"/> and starts or stops the payment reminders as the change asks: started before the
+    /// save, so that a deferral is never saved without them; stopped after it, once the order is settled for good.
+    /// </summary>
+    private async Task<OrderState> ChangeAsync(IReadOnlyList<OrderEvent> events, string? firingReminder, CancellationToken cancellationToken)
+    {
+        var change = Prepare(events);
+        var reminders = PaymentReminders.AfterChange(order, change.After);
+        if (reminders == ReminderChange.Start)
+        {
+            await StartRemindersAsync();
+        }
+
+        var after = await SaveAsync(change, cancellationToken);
+
+        if (reminders == ReminderChange.Stop)
+        {
+            // A one-shot reminder is gone once it has fired; a periodic one is removed here.
+            foreach (var name in PaymentReminders.All.Where(name => name != firingReminder || name == PaymentReminders.RetryPayment))
+            {
+                await ForgetReminderAsync(name);
+            }
+        }
+
+        return after;
+    }
+
+    /// <summary>The log with <paramref name="events"/> appended, the state it folds to (checking every rule), and the change's integration event.</summary>
+    private PendingChange Prepare(IReadOnlyList<OrderEvent> events)
+    {
+        var (next, appended) = (log ?? OrderLog.Empty(OrderId)).Append(events, clock.GetUtcNow());
+        var after = OrderState.Fold(order, appended)!;
+        return new PendingChange(next, appended, after, OrderIntegrationEventFactory.For(after, appended[^1]));
+    }
+
+    /// <summary>
+    /// Saves the changed log with its integration event in one state transaction, under the ETag read (insert-only
+    /// for a new order). The cached state changes only once the save succeeded; after a failure it is dropped and
+    /// read again by the next call.
+    /// </summary>
+    private async Task<OrderState> SaveAsync(PendingChange change, CancellationToken cancellationToken)
+    {
+        if (log is not null && etag is null)
+        {
+            await RefreshETagAsync(cancellationToken);
+        }
+
+        bool saved;
+        try
+        {
+            saved = await logs.TrySaveAsync(change.Log, etag, change.IntegrationEvent, cancellationToken);
+        }
+        catch
+        {
+            Forget();
+            throw;
+        }
+
+        if (!saved)
+        {
+            Forget();
+            throw new StateConcurrencyException($"Order {OrderId} was changed by another writer; nothing was saved. Try again.");
+        }
+
+        (log, order, etag) = (change.Log, change.After, null);
+        logger.LogInformation(
+            "Order {OrderId} saved version {Version} ({EventTypes}) with {IntegrationEvent} {EventId}; status {Status}",
+            OrderId,
+            change.Log.Version,
+            string.Join(", ", change.Appended.Select(recorded => recorded.Type)),
+            change.IntegrationEvent.EventType,
+            change.IntegrationEvent.EventId,
+            change.After.Status);
+        return change.After;
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        if (loaded)
+        {
+            return;
+        }
+
+        var stored = await logs.ReadAsync(OrderId, cancellationToken);
+        (log, etag, order) = (stored?.Log, stored?.ETag, stored?.Log.Fold());
+        loaded = true;
+    }
+
+    private async Task RefreshETagAsync(CancellationToken cancellationToken)
+    {
+        var stored = await logs.ReadAsync(OrderId, cancellationToken);
+        if (stored is null || stored.Log.Version != log!.Version)
+        {
+            Forget();
+            throw new StateConcurrencyException($"Order {OrderId} is at version {stored?.Log.Version ?? 0} in the store, not {log?.Version}; nothing was saved. Try again.");
+        }
+
+        etag = stored.ETag;
+    }
+
+    private void Forget() => (loaded, log, order, etag) = (false, null, null, null);
+
+    private async Task StartRemindersAsync()
+    {
+        var options = deadlines.Value;
+        await RegisterReminderAsync(PaymentReminders.PaymentWindow, [], options.PaymentWindow, Once);
+        await RegisterRetryAsync(attempt: 1);
+        logger.LogInformation("Order {OrderId} awaits payment: retried with backoff from {BaseDelay}, cancelled after {PaymentWindow} unless paid", OrderId, options.PaymentRetry.BaseDelay, options.PaymentWindow);
+    }
+
+    /// <summary>Periodic, so that payment is still asked again if registering the next, longer delay fails.</summary>
+    private async Task RegisterRetryAsync(int attempt)
+    {
+        var delay = PaymentReminders.RetryDelay(attempt, deadlines.Value.PaymentRetry);
+        await RegisterReminderAsync(PaymentReminders.RetryPayment, RetryAttempt.Write(attempt), delay, delay);
+    }
+
+    /// <summary>Unregisters a reminder; a failure is logged, not thrown: a stray reminder finds the order settled and does nothing.</summary>
+    private async Task ForgetReminderAsync(string name)
+    {
+        try
+        {
+            await UnregisterReminderAsync(name);
+        }
+        catch (DaprException exception)
+        {
+            logger.LogWarning(exception, "Could not unregister reminder {ReminderName} of order {OrderId}", name, OrderId);
+        }
+    }
+
+    private sealed record PendingChange(OrderLog Log, IReadOnlyList<RecordedOrderEvent> Appended, OrderState After, OrderIntegrationEvent IntegrationEvent);
+
+    /// <summary>The data of the <see cref="PaymentReminders.RetryPayment"/> reminder: which attempt it is.</summary>
+    private sealed record RetryAttempt(int Attempt)
+    {
+        public static byte[] Write(int attempt) => JsonSerializer.SerializeToUtf8Bytes(new RetryAttempt(attempt), OrderEventSerializer.Options);
+
+        public static int Read(byte[]? data)
+        {
+            if (data is not { Length: > 0 })
+            {
+                return 1;
+            }
+
+            try
+            {
+                return Math.Max(1, JsonSerializer.Deserialize<RetryAttempt>(data, OrderEventSerializer.Options)?.Attempt ?? 1);
+            }
+            catch (JsonException)
+            {
+                return 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+namespace OrderService.Domain.Events;
+
+/// <summary>The order is cancelled, by its owner or because its payment window expired.</summary>
+public sealed record OrderCancelled(string Reason) : OrderEvent
+{
+    public const string ByCustomer = "cancelled_by_customer";
+
+    public const string PaymentWindowExpired = "payment window expired";
+}

@@ -1,0 +1,339 @@
+using DaprShop.Contracts.Orders;
+using OrderService.Domain;
+using OrderService.Tests.Fakes;
+
+namespace OrderService.Tests.Actors;
+
+public class OrderActorTests
+{
+    private readonly OrderActorHarness shop = new();
+
+    [Fact]
+    public async Task PlaceAsync_payment_captured_Confirmed_log_and_one_event_per_change()
+    {
+        var result = await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+
+        Assert.True(result.Created);
+        Assert.Equal(OrderStatus.Confirmed, result.Order.Status);
+        Assert.Equal(25.00m, result.Order.Total);
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed"], shop.EventTypes(result.Order.OrderId));
+        Assert.Equal([OrderEventTypes.OrderSubmitted, OrderEventTypes.OrderConfirmed], shop.Logs.PublishedTypes);
+        Assert.Empty(shop.Reminders.NamesFor(result.Order.OrderId));
+    }
+
+    [Fact]
+    public async Task PlaceAsync_payment_declined_Rejected_with_reason()
+    {
+        var result = await shop.PlaceAsync(TestOrders.Command(paymentMethod: "tok_decline"));
+
+        Assert.Equal(OrderStatus.Rejected, result.Order.Status);
+        Assert.Equal("card_declined", result.Order.StatusReason);
+        Assert.Equal(["OrderPlaced", "PaymentDeclined", "OrderRejected"], shop.EventTypes(result.Order.OrderId));
+        Assert.Equal([OrderEventTypes.OrderSubmitted, OrderEventTypes.OrderRejected], shop.Logs.PublishedTypes);
+    }
+
+    [Fact]
+    public async Task PlaceAsync_payment_down_AwaitingPayment_deferred_with_window_and_retry_reminders()
+    {
+        shop.Payments.Down = true;
+
+        var result = await shop.PlaceAsync(TestOrders.Command());
+
+        var orderId = result.Order.OrderId;
+        Assert.Equal(OrderStatus.AwaitingPayment, result.Order.Status);
+        Assert.Equal(["OrderPlaced", "PaymentDeferred"], shop.EventTypes(orderId));
+        Assert.Equal([OrderEventTypes.OrderSubmitted, OrderEventTypes.OrderPaymentDeferred], shop.Logs.PublishedTypes);
+        var window = shop.Reminders.Find(orderId, PaymentReminders.PaymentWindow);
+        var retry = shop.Reminders.Find(orderId, PaymentReminders.RetryPayment);
+        Assert.Equal(TimeSpan.FromMinutes(10), window?.DueTime);
+        Assert.True(window?.Period < TimeSpan.Zero, "the payment window fires once");
+        Assert.Equal(TimeSpan.FromSeconds(5), retry?.DueTime);
+        Assert.Equal(TimeSpan.FromSeconds(5), retry?.Period);
+    }
+
+    [Fact]
+    public async Task PlaceAsync_same_key_twice_Same_order_one_payment_call()
+    {
+        var first = await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+        var second = await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+
+        Assert.True(first.Created);
+        Assert.False(second.Created);
+        Assert.Equal(first.Order.OrderId, second.Order.OrderId);
+        Assert.Equal(1, shop.Payments.CaptureCalls);
+        Assert.Single(await shop.Queries.ListByUserAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PlaceAsync_same_key_concurrently_One_order_one_charge()
+    {
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => shop.PlaceAsync(TestOrders.Command(key: "k-1")))));
+
+        Assert.Single(results.Select(result => result.Order.OrderId).Distinct());
+        Assert.Single(results, result => result.Created);
+        Assert.Equal(1, shop.Payments.Charges);
+        Assert.Single(shop.Logs.PublishedTypes, type => type == OrderEventTypes.OrderConfirmed);
+    }
+
+    [Fact]
+    public async Task PlaceAsync_same_key_after_payment_was_down_Confirms_once_and_stops_reminders()
+    {
+        shop.Payments.Down = true;
+        var first = await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+        shop.Payments.Down = false;
+
+        var second = await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+
+        Assert.Equal(OrderStatus.AwaitingPayment, first.Order.Status);
+        Assert.Equal(OrderStatus.Confirmed, second.Order.Status);
+        Assert.Equal(1, shop.Payments.Charges);
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "PaymentCaptured", "OrderConfirmed"], shop.EventTypes(first.Order.OrderId));
+        Assert.Empty(shop.Reminders.NamesFor(first.Order.OrderId));
+    }
+
+    [Fact]
+    public async Task PlaceAsync_same_key_while_payment_still_down_Records_the_deferral_once()
+    {
+        shop.Payments.Down = true;
+        var first = await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+
+        await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred"], shop.EventTypes(first.Order.OrderId));
+        Assert.Equal(2, shop.Payments.CaptureCalls);
+    }
+
+    [Fact]
+    public async Task PlaceAsync_without_key_twice_Two_orders_two_charges()
+    {
+        var first = await shop.PlaceAsync(TestOrders.Command());
+        var second = await shop.PlaceAsync(TestOrders.Command());
+
+        Assert.NotEqual(first.Order.OrderId, second.Order.OrderId);
+        Assert.Equal(2, shop.Payments.Charges);
+    }
+
+    [Fact]
+    public async Task PaymentWindow_reminder_order_still_awaiting_payment_Cancelled_and_retry_stopped()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        shop.Clock.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow));
+
+        var log = shop.Logs.Peek(orderId)!;
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "OrderCancelled"], log.Events.Select(e => e.Type));
+        Assert.Equal(OrderStatus.Cancelled, log.Fold()!.Status);
+        Assert.Equal("payment window expired", log.Fold()!.StatusReason);
+        Assert.Equal(OrderEventTypes.OrderCancelled, shop.Logs.PublishedTypes[^1]);
+        Assert.Equal("payment window expired", shop.Logs.Published[^1].Reason);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+        Assert.Equal(0, shop.Payments.RefundCalls);
+    }
+
+    [Fact]
+    public async Task PaymentWindow_reminder_order_already_confirmed_Changes_nothing()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command(key: "k-1"))).Order.OrderId;
+        var window = shop.Reminders.Find(orderId, PaymentReminders.PaymentWindow)!;
+        shop.Payments.Down = false;
+        await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+        await shop.Reminders.RegisterReminderAsync(window);
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow);
+
+        Assert.Equal(OrderStatus.Confirmed, shop.Logs.Peek(orderId)!.Fold()!.Status);
+        Assert.Equal(4, shop.Logs.Peek(orderId)!.Version);
+    }
+
+    [Fact]
+    public async Task RetryPayment_reminder_payment_back_Confirmed_and_both_reminders_stopped()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        shop.Payments.Down = false;
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "PaymentCaptured", "OrderConfirmed"], shop.EventTypes(orderId));
+        Assert.Equal(OrderEventTypes.OrderConfirmed, shop.Logs.PublishedTypes[^1]);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+        Assert.Equal(1, shop.Payments.Charges);
+    }
+
+    [Fact]
+    public async Task RetryPayment_reminder_payment_still_down_Backs_off_without_new_events()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred"], shop.EventTypes(orderId));
+        Assert.Equal(3, shop.Payments.CaptureCalls);
+        Assert.Equal(TimeSpan.FromSeconds(20), shop.Reminders.Find(orderId, PaymentReminders.RetryPayment)?.DueTime);
+        Assert.NotNull(shop.Reminders.Find(orderId, PaymentReminders.PaymentWindow));
+    }
+
+    [Fact]
+    public async Task RetryPayment_reminder_order_settled_Unregisters_itself_without_calling_payment()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        await shop.Reminders.RegisterReminderAsync(new Dapr.Actors.Runtime.ActorReminder(
+            "OrderActor", new Dapr.Actors.ActorId(orderId), PaymentReminders.RetryPayment, [], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+        Assert.Equal(1, shop.Payments.CaptureCalls);
+    }
+
+    [Fact]
+    public async Task CancelAsync_confirmed_Refunded_then_cancelled_with_exactly_one_refund()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+
+        var first = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+        var second = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+
+        Assert.Equal(CancellationOutcomeKind.Cancelled, first.Kind);
+        Assert.Equal(OrderStatus.Cancelled, first.Order?.Status);
+        Assert.Equal(CancellationOutcomeKind.NotCancellable, second.Kind);
+        Assert.Contains("already cancelled", second.Detail, StringComparison.Ordinal);
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(1, shop.Payments.RefundCalls);
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
+        Assert.Single(shop.Logs.PublishedTypes, type => type == OrderEventTypes.OrderCancelled);
+    }
+
+    [Fact]
+    public async Task CancelAsync_rejected_NotCancellable()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command(paymentMethod: "tok_decline"))).Order.OrderId;
+
+        var outcome = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+
+        Assert.Equal(CancellationOutcomeKind.NotCancellable, outcome.Kind);
+        Assert.Equal(0, shop.Payments.RefundCalls);
+    }
+
+    [Fact]
+    public async Task CancelAsync_not_the_owner_NotOwner_and_unchanged()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+
+        var outcome = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-2"), CancellationToken.None);
+
+        Assert.Equal(CancellationOutcomeKind.NotOwner, outcome.Kind);
+        Assert.Equal(3, shop.Logs.Peek(orderId)!.Version);
+    }
+
+    [Fact]
+    public async Task CancelAsync_unknown_order_NotFound()
+    {
+        var outcome = await shop.Actors.ForOrder("nope").CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+
+        Assert.Equal(CancellationOutcomeKind.NotFound, outcome.Kind);
+    }
+
+    [Fact]
+    public async Task CancelAsync_payment_down_PaymentUnavailable_and_unchanged()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        shop.Payments.Down = true;
+
+        var outcome = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+
+        Assert.Equal(CancellationOutcomeKind.PaymentUnavailable, outcome.Kind);
+        Assert.Equal(OrderStatus.Confirmed, shop.Logs.Peek(orderId)!.Fold()!.Status);
+    }
+
+    [Fact]
+    public async Task CancelAsync_awaiting_payment_Cancelled_without_refund_and_reminders_stopped()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        shop.Payments.Down = false;
+
+        var outcome = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+
+        Assert.Equal(CancellationOutcomeKind.Cancelled, outcome.Kind);
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Empty(shop.Payments.Refunds);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task Save_that_fails_to_commit_Publishes_nothing_and_the_next_call_starts_from_the_stored_log()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        shop.Logs.FailNextSaves(1);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None));
+        var published = shop.Logs.PublishedTypes.Count;
+        var retried = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+
+        Assert.Equal(2, published);
+        Assert.Equal(CancellationOutcomeKind.Cancelled, retried.Kind);
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(3, shop.Logs.PublishedTypes.Count);
+    }
+
+    [Fact]
+    public async Task First_save_fails_Index_already_names_the_order_and_the_list_skips_it()
+    {
+        shop.Logs.FailNextSaves(1);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => shop.PlaceAsync(TestOrders.Command(key: "k-1")));
+
+        Assert.Single(await new OrderService.Infrastructure.StateUserOrderIndex(shop.State).GetAsync("u-1", CancellationToken.None));
+        Assert.Empty(await shop.Queries.ListByUserAsync("u-1", CancellationToken.None));
+        Assert.Equal(0, shop.Payments.CaptureCalls);
+        Assert.Empty(shop.Logs.PublishedTypes);
+    }
+
+    [Fact]
+    public async Task Log_changed_by_another_writer_Save_refused_and_nothing_published()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        var stored = shop.Logs.Peek(orderId)!;
+        shop.Logs.Overwrite(stored.Append([new OrderService.Domain.Events.PaymentRefunded("p-x", 25m)], TestOrders.Start).Log);
+
+        await Assert.ThrowsAsync<DaprShop.ServiceDefaults.State.StateConcurrencyException>(
+            () => shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None));
+
+        Assert.Equal(2, shop.Logs.PublishedTypes.Count);
+        Assert.Equal(4, shop.Logs.Peek(orderId)!.Version);
+    }
+
+    [Fact]
+    public async Task New_activation_Loads_the_log_and_continues_it()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command(key: "k-1"))).Order.OrderId;
+        shop.Actors.Deactivate(orderId);
+
+        var again = await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+        var cancelled = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+
+        Assert.False(again.Created);
+        Assert.Equal(OrderStatus.Confirmed, again.Order.Status);
+        Assert.Equal(5, cancelled.Order?.Version);
+    }
+
+    [Fact]
+    public async Task Events_of_one_change_share_a_time_and_later_changes_come_later()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        shop.Clock.Advance(TimeSpan.FromSeconds(30));
+        shop.Payments.Down = false;
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+
+        var times = shop.Logs.Peek(orderId)!.Events.Select(e => e.OccurredAt).ToList();
+        Assert.Equal([TestOrders.Start, TestOrders.Start, TestOrders.Start.AddSeconds(30), TestOrders.Start.AddSeconds(30)], times);
+    }
+}
