@@ -2,7 +2,10 @@ using PaymentService.Domain;
 
 namespace PaymentService.Apis;
 
-/// <summary>Applies the injected fault to the payment endpoints: <c>down</c> answers 503, <c>slow</c> answers late.</summary>
+/// <summary>
+/// Counts every request to the payment endpoints, then applies the injected fault: <c>down</c> answers 503,
+/// <c>slow</c> answers late.
+/// </summary>
 public sealed class FaultInjectionFilter(FaultInjector faults, ILogger<FaultInjectionFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -10,6 +13,7 @@ public sealed class FaultInjectionFilter(FaultInjector faults, ILogger<FaultInje
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
 
+        faults.CountPaymentRequest();
         var fault = faults.Current;
         switch (fault.Mode)
         {

@@ -60,12 +60,17 @@ public static class FaultsApi
         return TypedResults.Ok(settings);
     }
 
-    public static Ok<FaultSettings> GetFault(FaultInjector faults)
+    /// <summary>The current fault, and the number of requests the payment endpoints received since start-up.</summary>
+    public static Ok<FaultStatus> GetFault(FaultInjector faults)
     {
         ArgumentNullException.ThrowIfNull(faults);
-        return TypedResults.Ok(faults.Current);
+        var current = faults.Current;
+        return TypedResults.Ok(new FaultStatus(current.Mode, current.DelayMs, faults.PaymentRequests));
     }
 }
+
+/// <summary><c>GET /faults</c> answer: the fault settings and <c>paymentRequests</c>, the requests <c>/payments</c> received.</summary>
+public sealed record FaultStatus(FaultMode Mode, int DelayMs, long PaymentRequests);
 
 /// <summary><c>PUT /faults</c> body: <c>mode</c> is <c>none</c>, <c>down</c> or <c>slow</c>.</summary>
 public sealed record FaultRequest(string? Mode, int? DelayMs = null);

@@ -49,6 +49,20 @@ public class FaultsApiTests
     }
 
     [Fact]
+    public async Task GetFault_counts_payment_requests_refused_ones_included()
+    {
+        await using var factory = new PaymentServiceFactory();
+        using var client = factory.CreateClient();
+
+        await client.PostAsJsonAsync("/payments", new PaymentRequest("o-1", 1m, "EUR", "tok_visa"));
+        await client.PutAsJsonAsync("/faults", new { mode = "down" });
+        await client.PostAsJsonAsync("/payments", new PaymentRequest("o-2", 1m, "EUR", "tok_visa"));
+        var fault = await client.GetFromJsonAsync<JsonElement>("/faults");
+
+        Assert.Equal(2, fault.GetProperty("paymentRequests").GetInt64());
+    }
+
+    [Fact]
     public async Task SetFault_bad_mode_400_problem_details()
     {
         await using var factory = new PaymentServiceFactory();

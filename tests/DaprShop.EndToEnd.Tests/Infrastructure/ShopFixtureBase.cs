@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace DaprShop.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The whole shop, started once per test collection the way a developer starts it: the
+/// runner (runtime/DaprShop.Run) with a run file, here a copy of the repository's that puts every
+/// app and sidecar on free loopback ports and keeps the embedded backends' files in a temporary
+/// folder. The tests then talk to the gateway over HTTP only, as a REST caller would. A derived
+/// fixture chooses the order-service settings (<see cref="OrderServiceEnvironment"/>) and may
+/// adjust the copied components (<see cref="AdjustComponent"/>).
+/// </summary>
+public abstract class ShopFixtureBase : IAsyncLifetime
+{
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Process? _runner;
+
+    public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("daprshop-e2e-").FullName;
+
+    public IReadOnlyDictionary<string, ShopApp> Apps { get; private set; } = new Dictionary<string, ShopApp>();
+
+    public Uri GatewayUrl => new($"http://127.0.0.1:{Apps["auth-gateway"].AppPort}");
+
+    /// <summary>A client for the public door, the gateway.</summary>
+    public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>Everything the runner printed so far (for failure messages).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async Task InitializeAsync()
+    {
+        var repo = RepositoryRoot();
+        var configuration = BuildConfiguration();
+        (string AppId, string Project)[] apps =
+        [
+            ("auth-gateway", "AuthGateway"),
+            ("order-service", "OrderService"),
+            ("payment-service", "PaymentService"),
+            ("notification-service", "NotificationService"),
+        ];
+        var ports = FreePort.Distinct(apps.Length * 3);
+        Apps = apps
+            .Select((a, i) => new ShopApp(a.AppId, a.Project, ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]))
+            .ToDictionary(a => a.AppId);
+
+        // The components name their files relative to each app's folder (services/X), as daprd
+        // started by the Dapr CLI resolves them; the copies point into the work folder instead, so
+        // a test run never shares the SQLite file or the notification files of a running shop.
+        CopyDirectory(Path.Combine(repo, "components", "common"), Path.Combine(WorkDirectory, "components", "common"));
+        CopyDirectory(Path.Combine(repo, "components", "embedded"), Path.Combine(WorkDirectory, "components", "embedded"));
+        File.Copy(Path.Combine(repo, "components", "config.yaml"), Path.Combine(WorkDirectory, "components", "config.yaml"));
+        foreach (var yaml in Directory.EnumerateFiles(Path.Combine(WorkDirectory, "components"), "*.yaml", SearchOption.AllDirectories))
+        {
+            var text = await File.ReadAllTextAsync(yaml);
+            text = AdjustComponent(Path.GetFileName(yaml), text.Replace("../../", WorkDirectory + "/", StringComparison.Ordinal));
+            await File.WriteAllTextAsync(yaml, text);
+        }
+
+        var runFile = Path.Combine(WorkDirectory, "dapr.yaml");
+        await File.WriteAllTextAsync(runFile, RunFile(repo, configuration));
+
+        var runnerDll = Path.Combine(repo, "runtime", "DaprShop.Run", "bin", configuration, "net10.0", "DaprShop.Run.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = WorkDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { runnerDll, "-f", runFile, "--no-build" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["NO_COLOR"] = "1";
+        _runner = Process.Start(start) ?? throw new InvalidOperationException("could not start the runner");
+        _runner.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _runner.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _runner.BeginOutputReadLine();
+        _runner.BeginErrorReadLine();
+
+        var exited = _runner.WaitForExitAsync();
+        var first = await Task.WhenAny(_ready.Task, exited, Task.Delay(ReadyTimeout));
+        if (first != _ready.Task)
+        {
+            var why = first == exited ? $"the runner exited with code {_runner.ExitCode}" : $"no ready line within {ReadyTimeout.TotalSeconds:0}s";
+            throw new InvalidOperationException($"The shop did not start: {why}.\n{Output}");
+        }
+
+        Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await WarmUpAsync();
+    }
+
+    /// <summary>Extra environment of order-service in the run file (name → value).</summary>
+    protected abstract IEnumerable<KeyValuePair<string, string>> OrderServiceEnvironment();
+
+    /// <summary>The text to write for the copied component file <paramref name="fileName"/>; unchanged by default.</summary>
+    protected virtual string AdjustComponent(string fileName, string text) => text;
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (_runner is { HasExited: false })
+        {
+            // The runner stops its apps and sidecars on SIGTERM, as it does on Ctrl+C.
+            using (var term = Process.Start("kill", ["-TERM", _runner.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _runner.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _runner.Kill(entireProcessTree: true);
+            }
+        }
+
+        _runner?.Dispose();
+        try
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS's temp cleaner.
+        }
+    }
+
+    /// <summary>
+    /// Places one order through the whole shop before the tests start. The first order of a fresh run compiles every
+    /// hop on the way; on a busy two-core machine its payment call alone can outlast order-service's payment timeout
+    /// (2 s), and whichever test came first would see 202 AwaitingPayment instead of its 201.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        var shopper = await Shopper.RegisterAsync(Gateway, $"warm-up-{Guid.NewGuid():N}@e2e.test");
+        using var placed = await shopper.PlaceOrderAsync("tok_visa");
+        if (!placed.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The warm-up order failed with {(int)placed.StatusCode}: {await placed.Content.ReadAsStringAsync()}\n{Output}");
+        }
+    }
+
+    /// <summary>A client that calls an app through its own sidecar's invocation API, as the README shows for internal services.</summary>
+    public HttpClient Sidecar(string appId) =>
+        new() { BaseAddress = new Uri($"http://127.0.0.1:{Apps[appId].DaprHttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (line.Contains("DaprShop is ready: ", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult(line);
+        }
+    }
+
+    private string RunFile(string repo, string configuration)
+    {
+        var yaml = new StringBuilder();
+        yaml.AppendLine("version: 1");
+        yaml.AppendLine("common:");
+        yaml.AppendLine("  resourcesPaths: [./components/common, ./components/embedded]");
+        yaml.AppendLine("  configFilePath: ./components/config.yaml");
+        yaml.AppendLine("apps:");
+        foreach (var app in Apps.Values)
+        {
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"  - appID: {app.AppId}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appDirPath: {Path.Combine(repo, "services", app.Project)}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appPort: {app.AppPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprHTTPPort: {app.DaprHttpPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprGRPCPort: {app.DaprGrpcPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    command: [\"dotnet\", \"run\", \"--no-build\", \"-c\", \"{configuration}\"]");
+            yaml.AppendLine("    env:");
+            yaml.AppendLine("      ASPNETCORE_ENVIRONMENT: Production");
+            yaml.AppendLine("      Payment__FaultInjection__Enabled: \"true\"");
+            yaml.AppendLine("      Auth__AdminEmails__0: admin@e2e.test");
+            if (app.AppId == "order-service")
+            {
+                foreach (var (name, value) in OrderServiceEnvironment())
+                {
+                    yaml.AppendLine(CultureInfo.InvariantCulture, $"      {name}: \"{value}\"");
+                }
+            }
+        }
+
+        return yaml.ToString();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "DaprShop.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"DaprShop.sln not found above {AppContext.BaseDirectory}");
+    }
+
+    /// <summary>The build configuration this test assembly was built in (Debug or Release): the services were built the same way.</summary>
+    private static string BuildConfiguration()
+    {
+        var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+        var bin = Array.LastIndexOf(parts, "bin");
+        return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+    }
+}
