@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DaprShop.EndToEnd.Tests.Infrastructure;
+namespace DaprShop.Testing;
 
 /// <summary>Free TCP ports on loopback, picked by the OS.</summary>
 public static class FreePort

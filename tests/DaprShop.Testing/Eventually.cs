@@ -1,4 +1,4 @@
-namespace DaprShop.EndToEnd.Tests.Infrastructure;
+namespace DaprShop.Testing;
 
 /// <summary>Waits for a condition with a deadline, polling; never a fixed sleep.</summary>
 public static class Eventually
@@ -8,7 +8,7 @@ public static class Eventually
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(done);
         var deadline = DateTime.UtcNow + timeout;
-        var delay = TimeSpan.FromMilliseconds(20);
+        var delay = TimeSpan.FromMilliseconds(10);
         while (true)
         {
             var value = await probe();
@@ -23,7 +23,10 @@ public static class Eventually
             }
 
             await Task.Delay(delay);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 200));
         }
     }
+
+    public static Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        WaitAsync(() => Task.FromResult(condition()), ok => ok, timeout, what);
 }
