@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DaprShop.EndToEnd.Tests.Infrastructure;
@@ -12,7 +14,7 @@ namespace DaprShop.EndToEnd.Tests;
 /// <c>/payments</c> endpoints receive (<c>GET /faults</c>), which is how the tests see calls kept away by the breaker.
 /// </summary>
 [Collection(OutageShopDefinition.Name)]
-public sealed class PaymentOutageTests(OutageShopFixture shop) : IDisposable
+public sealed partial class PaymentOutageTests(OutageShopFixture shop) : IDisposable
 {
     /// <summary>Recovery: the breaker's open window, then the longest retry backoff (4 s), with room for a busy machine.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
@@ -80,6 +82,42 @@ public sealed class PaymentOutageTests(OutageShopFixture shop) : IDisposable
 
         await AssertEveryOrderConfirmedOnceAsync(shopper, orderIds);
     }
+
+    [Fact]
+    public async Task Payment_killed_Orders_answer_202_then_every_order_confirmed_once_after_restart()
+    {
+        var shopper = await Shopper.RegisterAsync(shop.Gateway);
+        var orderIds = new List<string>();
+        var killed = PaymentPids().Last();
+
+        // SIGKILL: no graceful shutdown, the process is just gone. The runner (--restart-on-exit) starts it again
+        // after 5 s; its sidecar stays up, so order-service's sidecar finds the app unreachable meanwhile.
+        using (var process = Process.GetProcessById(killed))
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var (orderId, _) = await PlaceDeferredOrderAsync(shopper);
+            orderIds.Add(orderId);
+        }
+
+        await Eventually.WaitAsync(
+            () => Task.FromResult(PaymentPids().Last()),
+            pid => pid != killed,
+            Settle,
+            "the runner to start payment-service again");
+        await AssertEveryOrderConfirmedOnceAsync(shopper, orderIds);
+    }
+
+    /// <summary>The process ids of payment-service, in start order, as the runner reports them.</summary>
+    private List<int> PaymentPids() =>
+        [.. PaymentStarted().Matches(shop.Output).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+
+    [GeneratedRegex(@"Started payment-service \(pid (\d+)\)")]
+    private static partial Regex PaymentStarted();
 
     /// <summary>
     /// Places orders (each must answer 202 AwaitingPayment) until one of them did not reach payment-service at all:

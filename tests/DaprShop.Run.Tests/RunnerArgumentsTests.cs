@@ -19,6 +19,15 @@ public sealed class RunnerArgumentsTests
     }
 
     [Fact]
+    public void Restart_on_exit_is_repeatable_and_empty_by_default()
+    {
+        var arguments = RunnerArguments.Parse(["--restart-on-exit", "payment-service", "--restart-on-exit=order-service"], WorkingDirectory);
+
+        Assert.Equal(["order-service", "payment-service"], arguments.RestartOnExit.Order(StringComparer.Ordinal));
+        Assert.Empty(RunnerArguments.Parse([], WorkingDirectory).RestartOnExit);
+    }
+
+    [Fact]
     public void Run_file_and_repeated_resources_paths_resolve_against_the_working_directory()
     {
         var arguments = RunnerArguments.Parse(

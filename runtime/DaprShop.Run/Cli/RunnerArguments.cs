@@ -7,6 +7,12 @@ namespace DaprShop.Run.Cli;
 /// <param name="Help">Print the usage and exit (<c>--help</c>).</param>
 public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> ResourcesPaths, bool NoBuild, bool Help)
 {
+    /// <summary>How long the runner waits before it starts again an app named with <c>--restart-on-exit</c>.</summary>
+    public static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>App ids given with <c>--restart-on-exit</c>: when one exits on its own it is started again instead of stopping the run.</summary>
+    public IReadOnlySet<string> RestartOnExit { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The resources folders of the embedded profile, relative to the run file's folder.</summary>
     public static readonly IReadOnlyList<string> EmbeddedProfile = ["components/common", "components/embedded"];
 
@@ -25,6 +31,9 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
           --resources-path DIR      Load components, resiliency and subscriptions from DIR instead (repeatable),
                                     for every app, e.g. --resources-path components/common --resources-path components/redis.
           --no-build                Do not build; start what was built last.
+          --restart-on-exit APPID   When this app exits on its own, start it again after 5 s (its sidecar stays up)
+                                    instead of stopping the run (repeatable). For outage drills: kill the app,
+                                    watch the others cope, and see it come back.
           -h, --help                Show this help.
 
         Exit codes: 0 after Ctrl+C or SIGTERM; 1 when the build, a sidecar or an app fails, an app exits on its own,
@@ -40,6 +49,7 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
         var resources = new List<string>();
         var noBuild = false;
         var help = false;
+        var restart = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inline) = SplitInlineValue(args[i]);
@@ -50,6 +60,9 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
                     break;
                 case "--resources-path":
                     resources.Add(Path.GetFullPath(Path.Combine(workingDirectory, inline ?? NextValue(args, ref i, name))));
+                    break;
+                case "--restart-on-exit":
+                    restart.Add(inline ?? NextValue(args, ref i, name));
                     break;
                 case "--no-build" when inline is null:
                     noBuild = true;
@@ -62,7 +75,7 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
             }
         }
 
-        return new RunnerArguments(runFile, resources, noBuild, help);
+        return new RunnerArguments(runFile, resources, noBuild, help) { RestartOnExit = restart };
     }
 
     private static (string Name, string? Value) SplitInlineValue(string arg)

@@ -56,6 +56,12 @@ internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, 
             apps.Add(new PlannedApp(app, resources ?? app.ResourcesPaths, dotnetRun));
         }
 
+        var unknown = arguments.RestartOnExit.FirstOrDefault(id => apps.All(a => a.App.AppId != id));
+        if (unknown is not null)
+        {
+            throw new RunFileException($"--restart-on-exit: no app '{unknown}' in {runFile.FilePath} (apps: {string.Join(", ", apps.Select(a => a.App.AppId))})");
+        }
+
         return new RunPlan(runFile, apps, description);
     }
 

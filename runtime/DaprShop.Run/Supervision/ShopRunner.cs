@@ -30,6 +30,8 @@ public sealed class ShopRunner(PrefixedConsole console)
     private readonly LocalCluster _cluster = new();
     private readonly List<(Sidecar.Sidecar Sidecar, ILoggerFactory Logs)> _sidecars = [];
     private readonly List<AppProcess> _processes = [];
+    private readonly List<Task> _restarters = [];
+    private volatile bool _stopping;
 
     /// <summary>Runs until stopped; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
     public async Task<int> RunAsync(RunnerArguments arguments, string workingDirectory, StopSignal stop)
@@ -71,7 +73,7 @@ public sealed class ShopRunner(PrefixedConsole console)
 
         try
         {
-            return await StartAndSuperviseAsync(plan, stop);
+            return await StartAndSuperviseAsync(plan, arguments.RestartOnExit, stop);
         }
         catch (OperationCanceledException) when (stop.Stopping.IsCancellationRequested)
         {
@@ -133,7 +135,7 @@ public sealed class ShopRunner(PrefixedConsole console)
         return projects.Count == 0 ? Task.FromResult(true) : new AppBuild(console).RunAsync(projects, cancellationToken);
     }
 
-    private async Task<int> StartAndSuperviseAsync(RunPlan plan, StopSignal stop)
+    private async Task<int> StartAndSuperviseAsync(RunPlan plan, IReadOnlySet<string> restartOnExit, StopSignal stop)
     {
         var running = new List<RunningApp>();
         foreach (var planned in plan.Apps)
@@ -147,17 +149,24 @@ public sealed class ShopRunner(PrefixedConsole console)
                 return ExitCodes.Failed;
             }
 
-            var process = app.Command.Count == 0 ? null : StartApp(AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken));
-            if (app.Command.Count > 0 && process is null)
+            var launch = app.Command.Count == 0 ? null : AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken);
+            var process = launch is null ? null : StartApp(launch);
+            if (launch is not null && process is null)
             {
                 return ExitCodes.Failed;
+            }
+
+            if (launch is not null && process is not null && restartOnExit.Contains(app.AppId))
+            {
+                _restarters.Add(RestartOnExitAsync(launch, process, stop.Stopping));
             }
 
             var health = app.AppPort is { } port ? new Uri($"http://{options.AppHost}:{port}{app.AppHealthCheckPath}") : null;
             running.Add(new RunningApp(app, sidecar, process, health));
         }
 
-        var exited = _processes.Count == 0 ? Task.Delay(Timeout.Infinite, stop.Stopping) : Task.WhenAny(_processes.Select(p => p.Exited));
+        var watched = Watched(restartOnExit);
+        var exited = watched.Count == 0 ? Task.Delay(Timeout.Infinite, stop.Stopping) : Task.WhenAny(watched.Select(p => p.Exited));
         if (await WaitUntilReadyAsync(running, exited, stop) is { } notReady)
         {
             return notReady;
@@ -165,7 +174,59 @@ public sealed class ShopRunner(PrefixedConsole console)
 
         console.Plain(ReadyLinePrefix + ReadyUrl(running));
         await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, stop.Stopping)).ContinueWith(_ => { }, TaskScheduler.Default);
-        return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : await AppExitedAsync(stop);
+        return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : await AppExitedAsync(stop, restartOnExit);
+    }
+
+    /// <summary>The processes whose exit stops the run: every app but those started again on exit.</summary>
+    private List<AppProcess> Watched(IReadOnlySet<string> restartOnExit)
+    {
+        lock (_processes)
+        {
+            return _processes.Where(p => !restartOnExit.Contains(p.AppId)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// <c>--restart-on-exit</c>: each time the app exits on its own, say so, wait
+    /// <see cref="RunnerArguments.RestartDelay"/>, and start it again with the same command and
+    /// environment (its sidecar keeps running, as daprd would while its app restarts).
+    /// </summary>
+    private async Task RestartOnExitAsync(AppLaunch launch, AppProcess process, CancellationToken stopping)
+    {
+        while (true)
+        {
+            var code = await process.Exited;
+            if (stopping.IsCancellationRequested || _stopping)
+            {
+                return;
+            }
+
+            console.Error($"{launch.AppId} exited on its own with code {code}: starting it again in {RunnerArguments.RestartDelay.TotalSeconds:0} s (--restart-on-exit)");
+            try
+            {
+                await Task.Delay(RunnerArguments.RestartDelay, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            lock (_processes)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                var restarted = StartApp(launch);
+                if (restarted is null)
+                {
+                    return;
+                }
+
+                process = restarted;
+            }
+        }
     }
 
     private static SidecarOptions SidecarOptionsFor(PlannedApp planned, string appToken)
@@ -201,7 +262,7 @@ public sealed class ShopRunner(PrefixedConsole console)
         {
             await waiting.CancelAsync();
             await ready.ContinueWith(_ => { }, TaskScheduler.Default);
-            return await AppExitedAsync(stop);
+            return await AppExitedAsync(stop, new HashSet<string>());
         }
 
         if (await ready is { } failure)
@@ -245,7 +306,12 @@ public sealed class ShopRunner(PrefixedConsole console)
         try
         {
             var process = AppProcess.Start(launch, console);
-            _processes.Add(process);
+            lock (_processes)
+            {
+                _processes.Add(process);
+            }
+
+            console.Info($"Started {launch.AppId} (pid {process.Id})");
             return process;
         }
         catch (Win32Exception e)
@@ -256,7 +322,7 @@ public sealed class ShopRunner(PrefixedConsole console)
     }
 
     /// <summary>An app exited on its own: say which, unless a stop signal is what made it exit.</summary>
-    private async Task<int> AppExitedAsync(StopSignal stop)
+    private async Task<int> AppExitedAsync(StopSignal stop, IReadOnlySet<string> restartOnExit)
     {
         // Ctrl+C in a terminal reaches the apps too; their exit can be seen before the signal is.
         await Task.Delay(TimeSpan.FromSeconds(1), stop.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -265,7 +331,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             return ExitCodes.Stopped;
         }
 
-        foreach (var process in _processes.Where(p => p.Exited.IsCompleted))
+        foreach (var process in Watched(restartOnExit).Where(p => p.Exited.IsCompleted))
         {
             console.Error($"{process.AppId} exited on its own with code {await process.Exited}: stopping everything");
         }
@@ -275,16 +341,24 @@ public sealed class ShopRunner(PrefixedConsole console)
 
     private async Task StopAllAsync(StopSignal stop)
     {
-        if (_processes.Count == 0 && _sidecars.Count == 0)
+        List<AppProcess> processes;
+        lock (_processes)
+        {
+            _stopping = true;
+            processes = [.. _processes];
+        }
+
+        if (processes.Count == 0 && _sidecars.Count == 0)
         {
             return;
         }
 
         console.Info(stop.Received is { } signal
-            ? $"{signal} received: stopping {_processes.Count} apps and {_sidecars.Count} sidecars (again to kill at once)"
-            : $"Stopping {_processes.Count} apps and {_sidecars.Count} sidecars");
-        await Task.WhenAll(_processes.Select(p => p.StopAsync(StopGrace, stop.Force)));
-        foreach (var process in _processes)
+            ? $"{signal} received: stopping {processes.Count(p => !p.Exited.IsCompleted)} apps and {_sidecars.Count} sidecars (again to kill at once)"
+            : $"Stopping {processes.Count(p => !p.Exited.IsCompleted)} apps and {_sidecars.Count} sidecars");
+        await Task.WhenAll(processes.Select(p => p.StopAsync(StopGrace, stop.Force)));
+        await Task.WhenAll(_restarters);
+        foreach (var process in processes)
         {
             process.Dispose();
         }

@@ -25,6 +25,9 @@ public sealed class OutageShopFixture : ShopFixtureBase
         new("Orders__PaymentRetry__MaxDelay", "00:00:04"),
     ];
 
+    /// <summary>payment-service comes back after it is killed, as a supervisor would bring it back.</summary>
+    protected override IEnumerable<string> ExtraRunnerArguments() => ["--restart-on-exit", "payment-service"];
+
     protected override string AdjustComponent(string fileName, string text)
     {
         ArgumentNullException.ThrowIfNull(text);

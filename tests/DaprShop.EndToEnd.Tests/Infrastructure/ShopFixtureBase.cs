@@ -80,7 +80,7 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { runnerDll, "-f", runFile, "--no-build" })
+        foreach (var argument in new[] { runnerDll, "-f", runFile, "--no-build" }.Concat(ExtraRunnerArguments()))
         {
             start.ArgumentList.Add(argument);
         }
@@ -106,6 +106,9 @@ public abstract class ShopFixtureBase : IAsyncLifetime
 
     /// <summary>Extra environment of order-service in the run file (name → value).</summary>
     protected abstract IEnumerable<KeyValuePair<string, string>> OrderServiceEnvironment();
+
+    /// <summary>Options for the runner beyond the run file (none by default).</summary>
+    protected virtual IEnumerable<string> ExtraRunnerArguments() => [];
 
     /// <summary>The text to write for the copied component file <paramref name="fileName"/>; unchanged by default.</summary>
     protected virtual string AdjustComponent(string fileName, string text) => text;
