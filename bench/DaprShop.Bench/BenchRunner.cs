@@ -1,0 +1,115 @@
+using DaprShop.Bench.Cli;
+using DaprShop.Bench.Reporting;
+using DaprShop.Bench.Scenarios;
+using DaprShop.Bench.Shop;
+
+namespace DaprShop.Bench;
+
+/// <summary>
+/// One bench run: build the shop once (Release) when it is to be started, start it (or attach to it), run the
+/// scenarios that measure it, stop it, run the ones that start their own (startup), then write the report.
+/// </summary>
+internal sealed class BenchRunner(BenchOptions options, TextWriter log)
+{
+    /// <summary>Returns the process exit code: 0, or 1 when a scenario failed.</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var repo = RepositoryRoot.Find();
+        var environment = await RunEnvironment.CaptureAsync(repo, options.Arguments, cancellationToken);
+        var scenarios = ScenarioCatalog.For(options.Scenario);
+        var context = new BenchContext(options, repo, log);
+        var needsShop = scenarios.Any(s => s.NeedsShop);
+        if ((needsShop && options.Url is null) || scenarios.Any(s => !s.NeedsShop))
+        {
+            await ShopBuild.RunAsync(repo, log, cancellationToken);
+        }
+
+        var results = new List<ScenarioResult>();
+        if (needsShop)
+        {
+            await using var shop = await OpenShopAsync(context, environment, cancellationToken);
+            foreach (var scenario in scenarios.Where(s => s.NeedsShop))
+            {
+                results.Add(await RunScenarioAsync(scenario, context, cancellationToken));
+            }
+
+            await log.WriteLineAsync(shop is null ? "Done with the attached shop." : "Stopping the shop...");
+        }
+
+        context.Shop = null;
+        foreach (var scenario in scenarios.Where(s => !s.NeedsShop))
+        {
+            results.Add(await RunScenarioAsync(scenario, context, cancellationToken));
+        }
+
+        environment.LoadAverageAtEnd = RunEnvironment.LoadAverage();
+        var directory = options.OutputDirectory is { } output ? Path.GetFullPath(output) : Path.Combine(repo, "bench", "results");
+        var (markdown, files) = await ReportWriter.WriteAsync(new BenchReport(options.Scenario, environment, results), directory, cancellationToken);
+        await Console.Out.WriteAsync(markdown);
+        await log.WriteLineAsync($"Wrote {string.Join(", ", files.Select(f => Path.GetRelativePath(Environment.CurrentDirectory, f)))}");
+        return results.Any(r => r.Failed is not null) ? 1 : 0;
+    }
+
+    /// <summary>Starts the shop (returned, to be stopped) or attaches to the one at <c>--url</c> (null returned).</summary>
+    private async Task<LaunchedShop?> OpenShopAsync(BenchContext context, RunEnvironment environment, CancellationToken cancellationToken)
+    {
+        if (options.Url is { } url)
+        {
+            await CheckHealthAsync(url, cancellationToken);
+            context.Shop = new ShopEndpoints(url)
+            {
+                GatewaySidecar = options.GatewaySidecar,
+                OrderSidecar = options.OrderSidecar,
+                PaymentSidecar = options.PaymentSidecar,
+                PaymentApp = options.PaymentApp,
+                PaymentAppToken = options.PaymentAppToken,
+            };
+            environment.Shop = $"attached to {url} (started elsewhere; its build, components and log levels are whatever it was started with)";
+            return null;
+        }
+
+        await log.WriteLineAsync("Starting the shop through the runner...");
+        var shop = await LaunchedShop.StartAsync(context.Repository, cancellationToken);
+        await log.WriteLineAsync($"The shop is ready at {shop.Endpoints.Gateway} after {shop.TimeToReady.TotalSeconds:0.0} s.");
+        context.Shop = shop.Endpoints;
+        environment.Shop = "started by the bench: the runner's Release build with --no-build on a private run file (free loopback ports, "
+            + "components/common + components/embedded copied to a temporary folder, so SQLite state starts empty), ASPNETCORE_ENVIRONMENT=Production, "
+            + "apps logging at Warning";
+        return shop;
+    }
+
+    private static async Task CheckHealthAsync(Uri gateway, CancellationToken cancellationToken)
+    {
+        using var client = BenchHttp.Client(gateway, TimeSpan.FromSeconds(5), maxConnections: 1);
+        try
+        {
+            using var response = await client.GetAsync("/healthz", cancellationToken);
+            response.EnsureSuccessStatusCode();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"no shop answers GET {gateway}healthz: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Runs one scenario; a failure is reported as that scenario's result, and the others still run.</summary>
+    private async Task<ScenarioResult> RunScenarioAsync(IScenario scenario, BenchContext context, CancellationToken cancellationToken)
+    {
+        await log.WriteLineAsync($"== {scenario.Name}: {scenario.Title}");
+        try
+        {
+            var result = await scenario.RunAsync(context, cancellationToken);
+            if (result.Skipped is { } reason)
+            {
+                await log.WriteLineAsync($"{scenario.Name} skipped: {reason}");
+            }
+
+            return result;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await log.WriteLineAsync($"{scenario.Name} failed: {e}");
+            return ScenarioResult.Fail(scenario.Name, scenario.Title, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using System.Net;
+
+namespace DaprShop.Bench.Cli;
+
+/// <summary>The bench's command line, parsed and checked.</summary>
+internal sealed record BenchOptions
+{
+    public const string Usage = """
+        Load driver for DaprShop: starts the shop through its runner (Release build, free loopback ports,
+        a private copy of the embedded components), or attaches to a running one, then measures.
+
+        Usage:
+          dotnet run -c Release --project bench/DaprShop.Bench -- <scenario> [options]
+
+        Scenarios:
+          orders      POST /api/orders through the gateway: orders/s, latency percentiles, errors by kind,
+                      and the time until every placed order has its notification
+          overhead    the same GET on payment-service directly (app port) and through two sidecars,
+                      interleaved request by request: the latency the sidecars add
+          breaker     order placement with payment healthy, then with payment down and the breaker open
+          startup     seconds from starting the runner to its ready line (warm build), several runs
+          all         every scenario above, one report
+
+        Options:
+          --quick                  small sizes for a smoke check (all scenarios in under two minutes)
+          --rate N                 open model: N requests per second, latency measured from the intended send time
+          --vus N                  closed loop: N virtual users, each sending when its previous answer came
+          --duration S             seconds measured (per phase in breaker)
+          --warmup S               seconds of unrecorded load first
+          --users N                registered users the orders are spread over (orders, breaker)
+          --runs N                 startup: number of starts (default 3)
+          --timeout S              per-request timeout (default 30, 5 with --quick)
+          --out DIR                where the reports go (default bench/results)
+          --url URL                attach to the running shop whose gateway is URL instead of starting one
+          --gateway-sidecar URL    with --url: the gateway's Dapr HTTP endpoint (overhead)
+          --payment-app URL        with --url: payment-service's app port (overhead)
+          --payment-app-token T    with --url: the APP_API_TOKEN its run file gives payment-service (overhead)
+          --payment-sidecar URL    with --url: payment-service's Dapr HTTP endpoint (breaker)
+          --order-sidecar URL      with --url: order-service's Dapr HTTP endpoint (breaker: confirms the breaker is open)
+          -h, --help               this text
+
+        Every URL must be on loopback. Reports: a Markdown table on stdout and bench/results/<scenario>.md,
+        .json and .svg (latency percentiles). Progress goes to stderr once a second.
+        """;
+
+    public required string Scenario { get; init; }
+
+    public bool Quick { get; init; }
+
+    /// <summary>The load model given on the command line, or null for each scenario's default.</summary>
+    public LoadModel? Load { get; init; }
+
+    public TimeSpan? Duration { get; init; }
+
+    public TimeSpan? Warmup { get; init; }
+
+    public int? Users { get; init; }
+
+    public int Runs { get; init; } = 3;
+
+    public TimeSpan RequestTimeout { get; init; }
+
+    public string? OutputDirectory { get; init; }
+
+    public Uri? Url { get; init; }
+
+    public Uri? GatewaySidecar { get; init; }
+
+    public Uri? PaymentApp { get; init; }
+
+    public string? PaymentAppToken { get; init; }
+
+    public Uri? PaymentSidecar { get; init; }
+
+    public Uri? OrderSidecar { get; init; }
+
+    public bool Help { get; init; }
+
+    /// <summary>The arguments as given, to print the command that reproduces a report.</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>The load, duration and warm-up of <paramref name="scenario"/>: the command line's where given, else the scenario's defaults.</summary>
+    public (LoadModel Load, TimeSpan Duration, TimeSpan Warmup) LoadFor(string scenario)
+    {
+        var defaults = ScenarioDefaults.For(scenario, Quick);
+        return (Load ?? new OpenModel(defaults.Rate), Duration ?? defaults.Duration, Warmup ?? defaults.Warmup);
+    }
+
+    /// <exception cref="ArgumentException">A bad command line, with a one-line message.</exception>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string? scenario = null;
+        var quick = false;
+        var help = false;
+        double? rate = null;
+        int? vus = null;
+        TimeSpan? duration = null;
+        TimeSpan? warmup = null;
+        TimeSpan? timeout = null;
+        int? users = null;
+        var runs = 3;
+        string? output = null;
+        Uri? url = null;
+        Uri? gatewaySidecar = null;
+        Uri? paymentApp = null;
+        string? paymentAppToken = null;
+        Uri? paymentSidecar = null;
+        Uri? orderSidecar = null;
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    help = true;
+                    break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--rate":
+                    rate = Positive(NextValue(args, ref i), arg, max: 100_000);
+                    break;
+                case "--vus":
+                    vus = (int)Positive(NextValue(args, ref i), arg, max: 10_000, integer: true);
+                    break;
+                case "--duration":
+                    duration = TimeSpan.FromSeconds(Positive(NextValue(args, ref i), arg, max: 3600));
+                    break;
+                case "--warmup":
+                    warmup = TimeSpan.FromSeconds(NonNegative(NextValue(args, ref i), arg, max: 600));
+                    break;
+                case "--timeout":
+                    timeout = TimeSpan.FromSeconds(Positive(NextValue(args, ref i), arg, max: 600));
+                    break;
+                case "--users":
+                    users = (int)Positive(NextValue(args, ref i), arg, max: 5000, integer: true);
+                    break;
+                case "--runs":
+                    runs = (int)Positive(NextValue(args, ref i), arg, max: 20, integer: true);
+                    break;
+                case "--out":
+                    output = NextValue(args, ref i);
+                    break;
+                case "--url":
+                    url = LoopbackUrl(NextValue(args, ref i), arg);
+                    break;
+                case "--gateway-sidecar":
+                    gatewaySidecar = LoopbackUrl(NextValue(args, ref i), arg);
+                    break;
+                case "--payment-app":
+                    paymentApp = LoopbackUrl(NextValue(args, ref i), arg);
+                    break;
+                case "--payment-app-token":
+                    paymentAppToken = NextValue(args, ref i);
+                    break;
+                case "--payment-sidecar":
+                    paymentSidecar = LoopbackUrl(NextValue(args, ref i), arg);
+                    break;
+                case "--order-sidecar":
+                    orderSidecar = LoopbackUrl(NextValue(args, ref i), arg);
+                    break;
+                case var name when name.StartsWith('-'):
+                    throw new ArgumentException($"unknown option '{name}' (see --help)");
+                default:
+                    if (scenario is not null)
+                    {
+                        throw new ArgumentException($"one scenario at a time: '{scenario}' and '{arg}' (use 'all' for every scenario)");
+                    }
+
+                    scenario = arg;
+                    break;
+            }
+        }
+
+        if (help)
+        {
+            return new BenchOptions { Scenario = ScenarioName.All, Help = true };
+        }
+
+        if (scenario is null)
+        {
+            throw new ArgumentException("name a scenario: orders, overhead, breaker, startup or all (see --help)");
+        }
+
+        if (scenario != ScenarioName.All && !ScenarioName.Each.Contains(scenario))
+        {
+            throw new ArgumentException($"unknown scenario '{scenario}': orders, overhead, breaker, startup or all");
+        }
+
+        if (rate is not null && vus is not null)
+        {
+            throw new ArgumentException("--rate (open model) and --vus (closed loop) exclude each other");
+        }
+
+        var attachOnly = new[] { gatewaySidecar, paymentApp, paymentSidecar, orderSidecar }.Any(u => u is not null) || paymentAppToken is not null;
+        if (url is null && attachOnly)
+        {
+            throw new ArgumentException("--gateway-sidecar, --payment-app, --payment-app-token, --payment-sidecar and --order-sidecar go with --url");
+        }
+
+        return new BenchOptions
+        {
+            Scenario = scenario,
+            Quick = quick,
+            Load = rate is { } r ? new OpenModel(r) : vus is { } v ? new ClosedModel(v) : null,
+            Duration = duration,
+            Warmup = warmup,
+            Users = users,
+            Runs = runs,
+            RequestTimeout = timeout ?? TimeSpan.FromSeconds(quick ? 5 : 30),
+            OutputDirectory = output,
+            Url = url,
+            GatewaySidecar = gatewaySidecar,
+            PaymentApp = paymentApp,
+            PaymentAppToken = paymentAppToken,
+            PaymentSidecar = paymentSidecar,
+            OrderSidecar = orderSidecar,
+            Arguments = [.. args],
+        };
+    }
+
+    private static string NextValue(IReadOnlyList<string> args, ref int i)
+    {
+        var name = args[i];
+        if (i + 1 >= args.Count || string.IsNullOrWhiteSpace(args[i + 1]))
+        {
+            throw new ArgumentException($"option '{name}' needs a value (see --help)");
+        }
+
+        return args[++i];
+    }
+
+    private static double Positive(string text, string name, double max, bool integer = false)
+    {
+        var value = NonNegative(text, name, max, integer);
+        return value > 0 ? value : throw new ArgumentException($"{name} must be more than 0");
+    }
+
+    private static double NonNegative(string text, string name, double max, bool integer = false)
+    {
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || double.IsNaN(value) || value < 0 || value > max)
+        {
+            throw new ArgumentException($"{name} takes a number from 0 to {max.ToString(CultureInfo.InvariantCulture)}, not '{text}'");
+        }
+
+        if (integer && value != Math.Floor(value))
+        {
+            throw new ArgumentException($"{name} takes a whole number, not '{text}'");
+        }
+
+        return value;
+    }
+
+    /// <summary>The bench only ever talks to this machine.</summary>
+    private static Uri LoopbackUrl(string text, string name)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new ArgumentException($"{name} takes an http:// URL, not '{text}'");
+        }
+
+        var loopback = uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+        return loopback
+            ? new Uri(uri.GetLeftPart(UriPartial.Authority))
+            : throw new ArgumentException($"{name}: the bench drives loopback only, not {uri.Host}");
+    }
+}

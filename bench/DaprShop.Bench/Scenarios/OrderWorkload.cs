@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using DaprShop.Bench.Load;
+using DaprShop.Bench.Shop;
+
+namespace DaprShop.Bench.Scenarios;
+
+/// <summary>An order placed during measurement, for the notification check.</summary>
+internal sealed record PlacedOrder(int Shopper, string OrderId, int Status);
+
+/// <summary>
+/// <c>POST /api/orders</c> through the gateway: one item, paid with <paramref name="paymentMethod"/>, the shoppers
+/// taking turns, a new <c>Idempotency-Key</c> each time (so every request is a new order). 201 and 202 are the
+/// expected answers; once measuring starts, the placed orders' ids are kept.
+/// </summary>
+internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> shoppers, string runId, string paymentMethod, string seriesName) : Workload
+{
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
+    private readonly byte[] _body = JsonSerializer.SerializeToUtf8Bytes(
+        new { items = new[] { new { sku = "SKU-BENCH-001", quantity = 2, unitPrice = 12.50m } }, currency = "EUR", paymentMethod },
+        JsonSerializerOptions.Web);
+
+    private long _next = -1;
+    private ConcurrentQueue<PlacedOrder>? _placed;
+
+    public override IReadOnlyList<string> Series { get; } = [seriesName];
+
+    /// <summary>The orders placed since measuring started.</summary>
+    public IReadOnlyCollection<PlacedOrder> Placed => _placed ?? [];
+
+    public override void StartMeasuring() => _placed = new ConcurrentQueue<PlacedOrder>();
+
+    public override async Task<Outcome> SendAsync(long sequence, CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _next);
+        var shopper = shoppers[(int)(n % shoppers.Count)];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", shopper.Token);
+        request.Headers.Add("Idempotency-Key", $"bench-{runId}-{n}");
+        request.Content = new ByteArrayContent(_body);
+        request.Content.Headers.ContentType = JsonType;
+
+        using var response = await gateway.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        var placed = response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted;
+        if (placed && _placed is { } tracked)
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+            if (json.RootElement.TryGetProperty("orderId", out var orderId) && orderId.GetString() is { } id)
+            {
+                tracked.Enqueue(new PlacedOrder(shopper.Index, id, (int)response.StatusCode));
+            }
+        }
+
+        return await Outcome.StatusAsync(response, placed, cancellationToken);
+    }
+}

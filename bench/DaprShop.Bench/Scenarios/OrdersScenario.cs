@@ -1,0 +1,113 @@
+using DaprShop.Bench.Cli;
+using DaprShop.Bench.Load;
+using DaprShop.Bench.Reporting;
+using DaprShop.Bench.Shop;
+
+namespace DaprShop.Bench.Scenarios;
+
+/// <summary>
+/// End-to-end order placement through the gateway (gateway → order-service → payment-service → outbox →
+/// notification-service): orders/s, latency, errors by kind, and the time until every order placed while
+/// measuring has its notification.
+/// </summary>
+internal sealed class OrdersScenario : IScenario
+{
+    /// <summary>
+    /// Orders per shopper at most: notification-service keeps a user's newest 500 notifications, so a shopper
+    /// with more orders than that could never show them all.
+    /// </summary>
+    public const int OrdersPerShopper = 450;
+
+    public string Name => ScenarioName.Orders;
+
+    public string Title => "order placement through the gateway";
+
+    public bool NeedsShop => true;
+
+    public async Task<ScenarioResult> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.Options;
+        var (model, duration, warmup) = options.LoadFor(Name);
+        var shoppers = ShoppersFor(model, duration + warmup, options);
+        var plan = Bounded(new LoadPlan(model, warmup, duration), shoppers);
+        var shop = context.RequireShop();
+
+        using var gateway = BenchHttp.Client(shop.Gateway, options.RequestTimeout, LoadDriver.Connections(model));
+        var users = await Shopper.RegisterAsync(gateway, shoppers, $"{context.RunId}-orders", context.Log, cancellationToken);
+        var workload = new OrderWorkload(gateway, users, context.RunId, "tok_visa", "orders");
+        var priming = await OrderPriming.RunAsync(workload, PrimingDeadline(options), context.Log, cancellationToken);
+        var load = await context.Load.RunAsync("orders", workload, plan, cancellationToken);
+
+        var deadline = TimeSpan.FromSeconds(options.Quick ? 5 : 60);
+        using var poller = BenchHttp.Client(shop.Gateway, options.RequestTimeout, maxConnections: 8);
+        var notifications = await NotificationWatch.WaitAsync(poller, users, workload.Placed, deadline, context.Log, cancellationToken);
+        return Report(load, notifications, deadline, shoppers, priming);
+    }
+
+    /// <summary>Past order-service's breaker timeout (30 s in resiliency.yaml), so a breaker opened by a cold start has closed again.</summary>
+    public static TimeSpan PrimingDeadline(BenchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return TimeSpan.FromSeconds(options.Quick ? 10 : 45);
+    }
+
+    /// <summary>Enough shoppers that none places more than <see cref="OrdersPerShopper"/> orders in the open model.</summary>
+    private static int ShoppersFor(LoadModel model, TimeSpan total, BenchOptions options)
+    {
+        var least = options.Users ?? (options.Quick ? 16 : 100);
+        return model switch
+        {
+            OpenModel open => Math.Max(least, (int)Math.Ceiling(open.Rate * total.TotalSeconds / OrdersPerShopper)),
+            ClosedModel closed => Math.Max(least, closed.VirtualUsers),
+            _ => least,
+        };
+    }
+
+    /// <summary>The closed loop has no rate: bound it by what the shoppers can hold (a fifth for the warm-up).</summary>
+    private static LoadPlan Bounded(LoadPlan plan, int shoppers)
+    {
+        long capacity = (long)shoppers * OrdersPerShopper;
+        return plan with { MaxWarmupRequests = capacity / 5, MaxRequests = capacity - (capacity / 5) };
+    }
+
+    private ScenarioResult Report(LoadResult load, NotificationWait notifications, TimeSpan deadline, int shoppers, PrimingResult priming)
+    {
+        var series = SeriesResult.From(load.Series[0], load);
+        var placed = series.Requests - series.Errors;
+        var result = new ScenarioResult(Name, Title)
+        {
+            Method = "POST /api/orders on the gateway with a bearer token, a new Idempotency-Key each and payment tok_visa, "
+                + $"spread over {shoppers} registered shoppers; every latency recorded in an HDR histogram. Afterwards "
+                + $"GET /api/notifications is polled per shopper every {NotificationWatch.PollInterval.TotalMilliseconds:0} ms until every order placed while measuring has its notification.",
+            Load = load.Describe(),
+        };
+        result.Notes.Add($"Priming: {priming.Describe()}.");
+        result.Series.Add(series);
+        result.Metrics.Add(new Metric("orders placed (201 or 202) per second", Math.Round(placed / load.Elapsed.TotalSeconds, 1), "orders/s", $"{placed:N0} orders in {load.Elapsed.TotalSeconds:0.0} s, drain included"));
+        result.Metrics.Add(new Metric("orders with a notification", notifications.Notified, $"of {notifications.Orders:N0}"));
+        result.Metrics.Add(notifications.AllNotifiedAfter is { } after
+            ? new Metric("every order notified", Math.Round(after.TotalSeconds, 2), "s after the last answer", $"polled every {NotificationWatch.PollInterval.TotalMilliseconds:0} ms")
+            : new Metric("every order notified", null, "", $"not within the {deadline.TotalSeconds:0} s deadline: {notifications.Orders - notifications.Notified:N0} orders without a notification "
+                + $"({string.Join(", ", notifications.Missing.OrderBy(m => m.Key).Select(m => $"{m.Value:N0} answered {m.Key}"))})"));
+        result.Metrics.Add(new Metric("send lag p99 (load generator behind schedule)", Math.Round(load.SendLag.GetValueAtPercentile(99) / 1000.0, 2), "ms"));
+
+        var rate = placed / load.Elapsed.TotalSeconds;
+        var p99 = series.Latency?.P99Ms;
+        result.Targets.Add(new TargetCheck(
+            "1,000 orders/s sustained end to end, p99 under 100 ms",
+            $"{rate:N0} orders/s with p99 {(p99 is { } ms ? Format.Millis(ms) : "-")} ms, {series.Errors:N0} errors, {series.NotSent:N0} not sent",
+            load.Plan.Model is OpenModel { Rate: >= 1000 } ? rate >= 980 && series.Errors == 0 && series.NotSent == 0 && p99 < 100 : null));
+        if (load.Plan.Model is not OpenModel { Rate: >= 1000 })
+        {
+            result.Notes.Add("The 1,000 orders/s target is only judged at --rate 1000 or more.");
+        }
+
+        if (load.HitRequestBound)
+        {
+            result.Notes.Add($"Stopped at {load.Plan.MaxRequests:N0} orders before the duration ended (each shopper keeps at most {OrdersPerShopper} orders' notifications): pass --users to raise it.");
+        }
+
+        return result;
+    }
+}

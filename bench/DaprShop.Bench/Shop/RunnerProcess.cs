@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace DaprShop.Bench.Shop;
+
+/// <summary>
+/// The runner (runtime/DaprShop.Run) as a child process: its output is read line by line (and its last lines
+/// kept for error messages) until the ready line <c>DaprShop is ready: URL</c>; stopping sends SIGTERM, on which
+/// the runner stops its apps and sidecars, as on Ctrl+C.
+/// </summary>
+internal sealed class RunnerProcess : IAsyncDisposable
+{
+    public const string ReadyLinePrefix = "DaprShop is ready: ";
+
+    private const int KeptLines = 80;
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
+
+    private readonly Process _process;
+    private readonly Queue<string> _lastLines = new();
+    private readonly TaskCompletionSource<RunnerReady> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _startedAt;
+
+    private RunnerProcess(Process process, long startedAt)
+    {
+        _process = process;
+        _startedAt = startedAt;
+    }
+
+    /// <summary>The runner's last lines of output.</summary>
+    public string Tail
+    {
+        get
+        {
+            lock (_lastLines)
+            {
+                return string.Join('\n', _lastLines);
+            }
+        }
+    }
+
+    /// <summary>Starts <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
+    public static RunnerProcess Start(IEnumerable<string> arguments, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        var startedAt = Stopwatch.GetTimestamp();
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        var runner = new RunnerProcess(process, startedAt);
+        process.OutputDataReceived += (_, e) => runner.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => runner.OnLine(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return runner;
+    }
+
+    /// <summary>The ready line's URL and when it came; throws with the runner's last lines when the runner exits or times out first.</summary>
+    public async Task<RunnerReady> WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var exited = _process.WaitForExitAsync(cancellationToken);
+        var first = await Task.WhenAny(_ready.Task, exited, Task.Delay(timeout, cancellationToken));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (first == _ready.Task)
+        {
+            return await _ready.Task;
+        }
+
+        var why = first == exited
+            ? $"the runner exited with code {_process.ExitCode}"
+            : $"no ready line within {timeout.TotalSeconds:0} s";
+        throw new InvalidOperationException($"The shop did not start: {why}. The runner's last lines:\n{Tail}");
+    }
+
+    /// <summary>SIGTERM, then the runner's own clean stop; killed with its process tree when that takes too long.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var grace = new CancellationTokenSource(StopGrace);
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        var readyAt = line.IndexOf(ReadyLinePrefix, StringComparison.Ordinal);
+        if (readyAt >= 0 && Uri.TryCreate(line[(readyAt + ReadyLinePrefix.Length)..].Trim(), UriKind.Absolute, out var url))
+        {
+            _ready.TrySetResult(new RunnerReady(url, Stopwatch.GetElapsedTime(_startedAt)));
+        }
+
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > KeptLines)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+    }
+}
+
+/// <summary>The runner's ready line: the URL it printed, and how long after the process start it came.</summary>
+internal sealed record RunnerReady(Uri Gateway, TimeSpan After);

@@ -1,0 +1,19 @@
+namespace DaprShop.Bench.Shop;
+
+/// <summary>
+/// Where the measured shop answers: the gateway always; the internal endpoints when the bench started the shop
+/// itself, or when they were given with <c>--url</c>. A scenario that needs one that is missing is skipped.
+/// </summary>
+internal sealed record ShopEndpoints(Uri Gateway)
+{
+    public Uri? GatewaySidecar { get; init; }
+
+    public Uri? OrderSidecar { get; init; }
+
+    public Uri? PaymentSidecar { get; init; }
+
+    public Uri? PaymentApp { get; init; }
+
+    /// <summary>payment-service's <c>APP_API_TOKEN</c>, which its app port asks of every caller but its sidecar.</summary>
+    public string? PaymentAppToken { get; init; }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DaprShop.Bench.Shop;
+
+/// <summary>
+/// A private copy of the shop's run setup in a temporary folder: a run file that puts every app and sidecar on
+/// free loopback ports and starts the Release build, and copies of components/common and components/embedded
+/// whose <c>../../</c> paths (the SQLite file, the notification files, the secrets file) point into that folder,
+/// so a bench run never shares state with a running shop or another run.
+/// </summary>
+internal sealed class ShopRunFile : IDisposable
+{
+    private ShopRunFile(string workDirectory, string path, IReadOnlyDictionary<string, ShopApp> apps)
+    {
+        WorkDirectory = workDirectory;
+        Path = path;
+        Apps = apps;
+    }
+
+    public string WorkDirectory { get; }
+
+    /// <summary>The run file (dapr.yaml) in <see cref="WorkDirectory"/>.</summary>
+    public string Path { get; }
+
+    public IReadOnlyDictionary<string, ShopApp> Apps { get; }
+
+    /// <summary>
+    /// Writes the run file and the components. The apps log at Warning (the shop's default, Information, writes a
+    /// line per order per service through the runner); payment-service gets a known <c>APP_API_TOKEN</c> (the runner
+    /// takes the run file's value instead of a random one), so the bench can call its app port directly.
+    /// </summary>
+    public static async Task<ShopRunFile> CreateAsync(string repo, CancellationToken cancellationToken)
+    {
+        var work = Directory.CreateTempSubdirectory("daprshop-bench-").FullName;
+        var paymentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var common = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        var apps = new[]
+        {
+            (ShopApp.Gateway, "AuthGateway", new Dictionary<string, string>(common) { ["Auth__AdminEmails__0"] = "admin@bench.test" }),
+            (ShopApp.Orders, "OrderService", new Dictionary<string, string>(common)),
+            (ShopApp.Payments, "PaymentService", new Dictionary<string, string>(common) { ["Payment__FaultInjection__Enabled"] = "true", ["APP_API_TOKEN"] = paymentToken }),
+            (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),
+        }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, FreePort.Next(), FreePort.Next(), FreePort.Next(), a.Item3), StringComparer.Ordinal);
+
+        await CopyComponentsAsync(repo, work, cancellationToken);
+        var runFile = System.IO.Path.Combine(work, "dapr.yaml");
+        await File.WriteAllTextAsync(runFile, Yaml(repo, apps.Values), cancellationToken);
+        return new ShopRunFile(work, runFile, apps);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS's temp cleaner.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+
+    private static async Task CopyComponentsAsync(string repo, string work, CancellationToken cancellationToken)
+    {
+        foreach (var folder in new[] { "common", "embedded" })
+        {
+            var target = System.IO.Path.Combine(work, "components", folder);
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.EnumerateFiles(System.IO.Path.Combine(repo, "components", folder)))
+            {
+                File.Copy(file, System.IO.Path.Combine(target, System.IO.Path.GetFileName(file)));
+            }
+        }
+
+        File.Copy(System.IO.Path.Combine(repo, "components", "config.yaml"), System.IO.Path.Combine(work, "components", "config.yaml"));
+        foreach (var yaml in Directory.EnumerateFiles(System.IO.Path.Combine(work, "components"), "*.yaml", SearchOption.AllDirectories))
+        {
+            var text = await File.ReadAllTextAsync(yaml, cancellationToken);
+            await File.WriteAllTextAsync(yaml, text.Replace("../../", work + "/", StringComparison.Ordinal), cancellationToken);
+        }
+    }
+
+    private static string Yaml(string repo, IEnumerable<ShopApp> apps)
+    {
+        var yaml = new StringBuilder();
+        yaml.AppendLine("version: 1");
+        yaml.AppendLine("common:");
+        yaml.AppendLine("  resourcesPaths: [./components/common, ./components/embedded]");
+        yaml.AppendLine("  configFilePath: ./components/config.yaml");
+        yaml.AppendLine("apps:");
+        foreach (var app in apps)
+        {
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"  - appID: {app.AppId}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appDirPath: {System.IO.Path.Combine(repo, "services", app.Project)}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appPort: {app.AppPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprHTTPPort: {app.DaprHttpPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprGRPCPort: {app.DaprGrpcPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    command: [\"dotnet\", \"run\", \"--no-build\", \"-c\", \"{ShopBuild.Configuration}\"]");
+            yaml.AppendLine("    env:");
+            foreach (var (name, value) in app.Env)
+            {
+                yaml.AppendLine(CultureInfo.InvariantCulture, $"      {name}: \"{value}\"");
+            }
+        }
+
+        return yaml.ToString();
+    }
+}
