@@ -72,6 +72,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var shop = await LaunchedShop.StartAsync(context.Repository, cancellationToken);
         await log.WriteLineAsync($"The shop is ready at {shop.Endpoints.Gateway} after {shop.TimeToReady.TotalSeconds:0.0} s.");
         context.Shop = shop.Endpoints;
+        context.LaunchesShops = true;
         environment.Shop = "started by the bench: the runner's Release build with --no-build on a private run file (free loopback ports, "
             + "components/common + components/embedded copied to a temporary folder, so SQLite state starts empty), ASPNETCORE_ENVIRONMENT=Production, "
             + "apps logging at Warning";

@@ -22,5 +22,8 @@ internal sealed class BenchContext(BenchOptions options, string repository, Text
     /// <summary>The shop the load scenarios measure; null while there is none.</summary>
     public ShopEndpoints? Shop { get; set; }
 
+    /// <summary>Whether the bench started the shop itself (so a scenario may start another for comparison).</summary>
+    public bool LaunchesShops { get; set; }
+
     public ShopEndpoints RequireShop() => Shop ?? throw new InvalidOperationException("no shop to measure");
 }

@@ -7,8 +7,10 @@ using DaprShop.Bench.Shop;
 namespace DaprShop.Bench.Scenarios;
 
 /// <summary>
-/// Order placement with payment healthy, then with payment down and order-service's circuit breaker open, in
-/// one run. Payment's fault mode is set back to <c>none</c> at the end, whatever happened.
+/// Order placement with payment healthy, then with payment down and order-service's circuit breaker open, and —
+/// when the bench starts its own shops — with payment down in a second shop whose resiliency policies have no
+/// breaker on payment-service (same timeout and retries), all in one run. Payment's fault mode is set back to
+/// <c>none</c> at the end, whatever happened.
 /// </summary>
 internal sealed class BreakerScenario : IScenario
 {
@@ -16,7 +18,7 @@ internal sealed class BreakerScenario : IScenario
 
     public string Name => ScenarioName.Breaker;
 
-    public string Title => "order placement with payment down and the breaker open, beside payment healthy";
+    public string Title => "order placement with payment down and the breaker open, beside payment healthy and beside no breaker policy";
 
     public bool NeedsShop => true;
 
@@ -57,9 +59,47 @@ internal sealed class BreakerScenario : IScenario
 
             var down = await context.Load.RunAsync("breaker: payment down", new OrderWorkload(gateway, users, $"{context.RunId}-down", "tok_visa", $"payment down, {Describe(trip.State)}"), plan, cancellationToken);
             var after = await probe.StateAsync(cancellationToken);
-            var result = Report(healthy, down, trip, after, orderSidecar is not null);
+            await ResetAsync(faults, context.Log);
+            var withoutBreaker = context.LaunchesShops ? await RunWithoutBreakerAsync(context, plan, cancellationToken) : null;
+            var result = Report(healthy, down, withoutBreaker, trip, after, orderSidecar is not null);
             result.Notes.Add($"Priming: {priming.Describe()}.");
+            if (withoutBreaker is null)
+            {
+                result.Notes.Add("No 'no breaker policy' series: the shop was attached with --url, and that series needs a second shop the bench starts itself.");
+            }
+
             return result;
+        }
+        finally
+        {
+            await ResetAsync(faults, context.Log);
+        }
+    }
+
+    /// <summary>
+    /// The comparison series: a second shop, identical but for the breaker on payment-service, with payment down; every
+    /// order then waits for the sidecar's timeout and retries against the failing payment before it is deferred.
+    /// </summary>
+    private static async Task<LoadResult> RunWithoutBreakerAsync(BenchContext context, LoadPlan plan, CancellationToken cancellationToken)
+    {
+        var options = context.Options;
+        await context.Log.WriteLineAsync("breaker: starting a second shop whose resiliency policies have no breaker on payment-service...");
+        await using var shop = await LaunchedShop.StartAsync(context.Repository, cancellationToken, withoutPaymentBreaker: true);
+        var endpoints = shop.Endpoints;
+        using var gateway = BenchHttp.Client(endpoints.Gateway, options.RequestTimeout, LoadDriver.Connections(plan.Model));
+        using var paymentSidecar = BenchHttp.Client(endpoints.PaymentSidecar!, options.RequestTimeout, maxConnections: 4);
+        var faults = new PaymentFaults(paymentSidecar);
+        var users = await Shopper.RegisterAsync(gateway, options.Users ?? (options.Quick ? 8 : 32), $"{context.RunId}-nobreaker", context.Log, cancellationToken);
+        try
+        {
+            var priming = new OrderWorkload(gateway, users, $"{context.RunId}-nb-ok", "tok_visa", "priming");
+            await OrderPriming.RunAsync(priming, OrdersScenario.PrimingDeadline(options), context.Log, cancellationToken);
+            await faults.SetAsync(PaymentFaults.Down, cancellationToken);
+            return await context.Load.RunAsync(
+                "breaker: payment down, no breaker policy",
+                new OrderWorkload(gateway, users, $"{context.RunId}-nb-down", "tok_visa", "payment down, no breaker policy"),
+                plan,
+                cancellationToken);
         }
         finally
         {
@@ -89,7 +129,7 @@ internal sealed class BreakerScenario : IScenario
         _ => "breaker state unknown",
     };
 
-    private ScenarioResult Report(LoadResult healthy, LoadResult down, (BreakerState State, int Orders, TimeSpan Took) trip, BreakerState after, bool probed)
+    private ScenarioResult Report(LoadResult healthy, LoadResult down, LoadResult? withoutBreaker, (BreakerState State, int Orders, TimeSpan Took) trip, BreakerState after, bool probed)
     {
         var healthySeries = SeriesResult.From(healthy.Series[0], healthy);
         var downSeries = SeriesResult.From(down.Series[0], down);
@@ -98,11 +138,16 @@ internal sealed class BreakerScenario : IScenario
             Method = "POST /api/orders through the gateway (tok_visa, new Idempotency-Key each) with payment healthy; then payment-service is "
                 + "taken down (PUT faults {\"mode\":\"down\"} through its sidecar), orders are placed one by one until order-service's sidecar "
                 + $"answers \"{BreakerProbe.OpenMessage}\" for a GET /payments/... it invokes on payment-service, and the same load runs again. "
-                + "Fault mode reset to none at the end.",
+                + "Fault mode reset to none at the end. Then, when the bench starts its own shops, a second shop whose resiliency.yaml lacks only "
+                + "the breaker on payment-service (same 1 s timeout and 2 retries) takes the same load with payment down.",
             Load = $"per phase: {healthy.Describe()} (healthy phase)",
         };
         result.Series.Add(healthySeries);
         result.Series.Add(downSeries);
+        if (withoutBreaker is not null)
+        {
+            result.Series.Add(SeriesResult.From(withoutBreaker.Series[0], withoutBreaker));
+        }
 
         var accepted = downSeries.Outcomes.GetValueOrDefault(Outcome.Status(HttpStatusCode.Accepted, expected: true).Kind);
         result.Metrics.Add(new Metric("breaker", null, "", probed

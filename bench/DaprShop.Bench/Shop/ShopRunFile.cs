@@ -31,7 +31,7 @@ internal sealed class ShopRunFile : IDisposable
     /// line per order per service through the runner); payment-service gets a known <c>APP_API_TOKEN</c> (the runner
     /// takes the run file's value instead of a random one), so the bench can call its app port directly.
     /// </summary>
-    public static async Task<ShopRunFile> CreateAsync(string repo, CancellationToken cancellationToken)
+    public static async Task<ShopRunFile> CreateAsync(string repo, CancellationToken cancellationToken, bool withoutPaymentBreaker = false)
     {
         var work = Directory.CreateTempSubdirectory("daprshop-bench-").FullName;
         var paymentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -49,6 +49,11 @@ internal sealed class ShopRunFile : IDisposable
         }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, FreePort.Next(), FreePort.Next(), FreePort.Next(), a.Item3), StringComparer.Ordinal);
 
         await CopyComponentsAsync(repo, work, cancellationToken);
+        if (withoutPaymentBreaker)
+        {
+            await RemovePaymentBreakerAsync(work, cancellationToken);
+        }
+
         var runFile = System.IO.Path.Combine(work, "dapr.yaml");
         await File.WriteAllTextAsync(runFile, Yaml(repo, apps.Values), cancellationToken);
         return new ShopRunFile(work, runFile, apps);
@@ -68,6 +73,23 @@ internal sealed class ShopRunFile : IDisposable
         {
             // Same.
         }
+    }
+
+    /// <summary>
+    /// The same resiliency policies minus the circuit breaker on payment-service (its timeout and retries stay), for
+    /// the comparison the breaker scenario makes.
+    /// </summary>
+    private static async Task RemovePaymentBreakerAsync(string work, CancellationToken cancellationToken)
+    {
+        const string BreakerLine = "        circuitBreaker: paymentBreaker\n";
+        var file = System.IO.Path.Combine(work, "components", "common", "resiliency.yaml");
+        var text = (await File.ReadAllTextAsync(file, cancellationToken)).ReplaceLineEndings("\n");
+        if (!text.Contains(BreakerLine, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"components/common/resiliency.yaml no longer has the line '{BreakerLine.Trim()}' the breaker scenario removes for its no-breaker series; update ShopRunFile.");
+        }
+
+        await File.WriteAllTextAsync(file, text.Replace(BreakerLine, string.Empty, StringComparison.Ordinal), cancellationToken);
     }
 
     private static async Task CopyComponentsAsync(string repo, string work, CancellationToken cancellationToken)
