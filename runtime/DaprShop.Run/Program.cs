@@ -1,6 +1,7 @@
 using DaprShop.Run.Cli;
 using DaprShop.Run.Logging;
 using DaprShop.Run.Supervision;
+using DaprShop.Run.Telemetry;
 
 var console = PrefixedConsole.ForStandardOutput();
 RunnerArguments arguments;
@@ -20,5 +21,6 @@ if (arguments.Help)
     return ExitCodes.Stopped;
 }
 
+using var telemetry = SidecarTelemetry.StartIfConfigured();
 using var stop = new StopSignal();
 return await new ShopRunner(console).RunAsync(arguments, Environment.CurrentDirectory, stop);
