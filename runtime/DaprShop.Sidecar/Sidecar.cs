@@ -180,6 +180,7 @@ public sealed class Sidecar : IAsyncDisposable
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ApiTokenInterceptor>();
+            grpc.Interceptors.Add<DaprApiExceptionInterceptor>();
             grpc.MaxReceiveMessageSize = null;
             grpc.EnableDetailedErrors = false;
         });

@@ -19,34 +19,27 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var bindings = context.GetHttpContext().RequestServices.GetRequiredService<BindingService>();
-        try
+        var result = await bindings.InvokeAsync(
+            request.Name,
+            new BindingRequest(request.Operation, request.Data.Memory, request.Metadata),
+            context.CancellationToken);
+        var response = new InvokeBindingResponse();
+        if (result is not null)
         {
-            var result = await bindings.InvokeAsync(
-                request.Name,
-                new BindingRequest(request.Operation, request.Data.Memory, request.Metadata),
-                context.CancellationToken);
-            var response = new InvokeBindingResponse();
-            if (result is not null)
+            response.Data = ByteString.CopyFrom(result.Data.Span);
+            response.Metadata.Add(result.Metadata.ToDictionary());
+            if (result.Metadata.Count > 0)
             {
-                response.Data = ByteString.CopyFrom(result.Data.Span);
-                response.Metadata.Add(result.Metadata.ToDictionary());
-                if (result.Metadata.Count > 0)
+                var headers = new global::Grpc.Core.Metadata();
+                foreach (var (key, value) in result.Metadata)
                 {
-                    var headers = new global::Grpc.Core.Metadata();
-                    foreach (var (key, value) in result.Metadata)
-                    {
-                        headers.Add(RequestMetadata.Prefix + key.ToLowerInvariant(), value);
-                    }
-
-                    await context.WriteResponseHeadersAsync(headers);
+                    headers.Add(RequestMetadata.Prefix + key.ToLowerInvariant(), value);
                 }
-            }
 
-            return response;
+                await context.WriteResponseHeadersAsync(headers);
+            }
         }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+
+        return response;
     }
 }

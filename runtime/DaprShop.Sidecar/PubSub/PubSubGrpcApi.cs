@@ -24,16 +24,9 @@ public sealed partial class DaprGrpcService
         var (activity, trace) = TraceContext.StartSpan($"PublishEvent/{request.PubsubName}/{request.Topic}", ActivityKind.Producer, parent);
         using (activity)
         {
-            try
-            {
-                await publisher.PublishAsync(
-                    new PublishRequest(request.PubsubName, request.Topic, request.Data.Memory, request.DataContentType, request.Metadata, trace),
-                    context.CancellationToken);
-            }
-            catch (DaprApiException e)
-            {
-                throw e.ToRpcException();
-            }
+            await publisher.PublishAsync(
+                new PublishRequest(request.PubsubName, request.Topic, request.Data.Memory, request.DataContentType, request.Metadata, trace),
+                context.CancellationToken);
         }
 
         return new Empty();

@@ -14,17 +14,10 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var secrets = context.GetHttpContext().RequestServices.GetRequiredService<SecretsService>();
-        try
-        {
-            var secret = await secrets.GetSecretAsync(request.StoreName, request.Key, request.Metadata, context.CancellationToken);
-            var response = new GetSecretResponse();
-            response.Data.Add(secret.ToDictionary());
-            return response;
-        }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+        var secret = await secrets.GetSecretAsync(request.StoreName, request.Key, request.Metadata, context.CancellationToken);
+        var response = new GetSecretResponse();
+        response.Data.Add(secret.ToDictionary());
+        return response;
     }
 
     public static async Task<GetBulkSecretResponse> GetBulkSecret(GetBulkSecretRequest request, ServerCallContext context)
@@ -32,22 +25,15 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var secrets = context.GetHttpContext().RequestServices.GetRequiredService<SecretsService>();
-        try
+        var all = await secrets.GetBulkSecretsAsync(request.StoreName, request.Metadata, context.CancellationToken);
+        var response = new GetBulkSecretResponse();
+        foreach (var (name, values) in all)
         {
-            var all = await secrets.GetBulkSecretsAsync(request.StoreName, request.Metadata, context.CancellationToken);
-            var response = new GetBulkSecretResponse();
-            foreach (var (name, values) in all)
-            {
-                var item = new SecretResponse();
-                item.Secrets.Add(values.ToDictionary());
-                response.Data.Add(name, item);
-            }
+            var item = new SecretResponse();
+            item.Secrets.Add(values.ToDictionary());
+            response.Data.Add(name, item);
+        }
 
-            return response;
-        }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+        return response;
     }
 }

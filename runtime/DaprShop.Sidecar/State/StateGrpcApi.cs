@@ -22,23 +22,16 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var state = StateOf(context);
-        try
+        var entry = await state.GetAsync(request.StoreName, request.Key, context.CancellationToken);
+        var response = new GetStateResponse();
+        if (entry is not null)
         {
-            var entry = await state.GetAsync(request.StoreName, request.Key, context.CancellationToken);
-            var response = new GetStateResponse();
-            if (entry is not null)
-            {
-                response.Data = ByteString.CopyFrom(entry.Value.Span);
-                response.Etag = entry.ETag;
-                response.Metadata.Add(StateService.ResponseMetadata(entry));
-            }
+            response.Data = ByteString.CopyFrom(entry.Value.Span);
+            response.Etag = entry.ETag;
+            response.Metadata.Add(StateService.ResponseMetadata(entry));
+        }
 
-            return response;
-        }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+        return response;
     }
 
     public static async Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context)
@@ -46,29 +39,22 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var state = StateOf(context);
-        try
+        var entries = await state.BulkGetAsync(request.StoreName, [.. request.Keys], context.CancellationToken);
+        var response = new GetBulkStateResponse();
+        foreach (var entry in entries)
         {
-            var entries = await state.BulkGetAsync(request.StoreName, [.. request.Keys], context.CancellationToken);
-            var response = new GetBulkStateResponse();
-            foreach (var entry in entries)
+            var item = new BulkStateItem { Key = entry.Key, Error = entry.Error ?? string.Empty };
+            if (entry.Entry is { } found)
             {
-                var item = new BulkStateItem { Key = entry.Key, Error = entry.Error ?? string.Empty };
-                if (entry.Entry is { } found)
-                {
-                    item.Data = ByteString.CopyFrom(found.Value.Span);
-                    item.Etag = found.ETag;
-                    item.Metadata.Add(StateService.ResponseMetadata(found));
-                }
-
-                response.Items.Add(item);
+                item.Data = ByteString.CopyFrom(found.Value.Span);
+                item.Etag = found.ETag;
+                item.Metadata.Add(StateService.ResponseMetadata(found));
             }
 
-            return response;
+            response.Items.Add(item);
         }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+
+        return response;
     }
 
     public static async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
@@ -76,29 +62,22 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var state = StateOf(context);
-        try
+        state.GetStore(request.StoreName);
+        var writes = new List<StateWrite>(request.States.Count);
+        foreach (var item in request.States)
         {
-            state.GetStore(request.StoreName);
-            var writes = new List<StateWrite>(request.States.Count);
-            foreach (var item in request.States)
+            if (item.Key.Length == 0)
             {
-                if (item.Key.Length == 0)
-                {
-                    throw new DaprApiException("ERR_STATE_SAVE", "state key cannot be empty", StatusCodes.Status400BadRequest, StatusCode.InvalidArgument);
-                }
-
-                writes.Add(new StateWrite(
-                    new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
-                    item.Metadata));
+                throw new DaprApiException("ERR_STATE_SAVE", "state key cannot be empty", StatusCodes.Status400BadRequest, StatusCode.InvalidArgument);
             }
 
-            await state.SaveAsync(request.StoreName, writes, context.CancellationToken);
-            return new Empty();
+            writes.Add(new StateWrite(
+                new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
+                item.Metadata));
         }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+
+        await state.SaveAsync(request.StoreName, writes, context.CancellationToken);
+        return new Empty();
     }
 
     public static async Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
@@ -106,16 +85,9 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var state = StateOf(context);
-        try
-        {
-            var write = new StateWrite(new StateDelete(request.Key, request.Etag?.Value, ConcurrencyOf(request.Options)), request.Metadata);
-            await state.DeleteAsync(request.StoreName, write, context.CancellationToken);
-            return new Empty();
-        }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+        var write = new StateWrite(new StateDelete(request.Key, request.Etag?.Value, ConcurrencyOf(request.Options)), request.Metadata);
+        await state.DeleteAsync(request.StoreName, write, context.CancellationToken);
+        return new Empty();
     }
 
     public static async Task<Empty> DeleteBulkState(DeleteBulkStateRequest request, ServerCallContext context)
@@ -123,18 +95,11 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var state = StateOf(context);
-        try
-        {
-            var writes = request.States
-                .Select(item => new StateWrite(new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)), item.Metadata))
-                .ToList();
-            await state.DeleteBulkAsync(request.StoreName, writes, context.CancellationToken);
-            return new Empty();
-        }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+        var writes = request.States
+            .Select(item => new StateWrite(new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)), item.Metadata))
+            .ToList();
+        await state.DeleteBulkAsync(request.StoreName, writes, context.CancellationToken);
+        return new Empty();
     }
 
     public static async Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
@@ -142,35 +107,28 @@ public sealed partial class DaprGrpcService
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var state = StateOf(context);
-        try
+        state.GetStore(request.StoreName);
+        var writes = new List<StateWrite>(request.Operations.Count);
+        foreach (var operation in request.Operations)
         {
-            state.GetStore(request.StoreName);
-            var writes = new List<StateWrite>(request.Operations.Count);
-            foreach (var operation in request.Operations)
+            var item = operation.Request ?? new StateItem();
+            StateOperation op = operation.OperationType switch
             {
-                var item = operation.Request ?? new StateItem();
-                StateOperation op = operation.OperationType switch
-                {
-                    "upsert" => new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
-                    "delete" => new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)),
+                "upsert" => new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
+                "delete" => new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)),
 
-                    // daprd: codes.Unimplemented with ERR_NOT_SUPPORTED_STATE_OPERATION.
-                    _ => throw new DaprApiException(
-                        "ERR_NOT_SUPPORTED_STATE_OPERATION",
-                        $"operation type {operation.OperationType} not supported",
-                        StatusCodes.Status500InternalServerError,
-                        StatusCode.Unimplemented),
-                };
-                writes.Add(new StateWrite(op, item.Metadata));
-            }
+                // daprd: codes.Unimplemented with ERR_NOT_SUPPORTED_STATE_OPERATION.
+                _ => throw new DaprApiException(
+                    "ERR_NOT_SUPPORTED_STATE_OPERATION",
+                    $"operation type {operation.OperationType} not supported",
+                    StatusCodes.Status500InternalServerError,
+                    StatusCode.Unimplemented),
+            };
+            writes.Add(new StateWrite(op, item.Metadata));
+        }
 
-            await state.ExecuteTransactionAsync(request.StoreName, writes, request.Metadata, context.CancellationToken);
-            return new Empty();
-        }
-        catch (DaprApiException e)
-        {
-            throw e.ToRpcException();
-        }
+        await state.ExecuteTransactionAsync(request.StoreName, writes, request.Metadata, context.CancellationToken);
+        return new Empty();
     }
 
     private static StateService StateOf(ServerCallContext context) =>
