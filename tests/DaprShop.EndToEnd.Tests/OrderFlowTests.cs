@@ -68,8 +68,11 @@ public sealed class OrderFlowTests(ShopFixture shop)
         Assert.Single(orders, o => o!["orderId"]!.GetValue<string>() == orderId);
         Assert.Single(orders);
         using var payment = shop.Sidecar("payment-service");
-        var payments = await payment.GetFromJsonAsync<JsonArray>("/v1.0/invoke/payment-service/method/payments");
-        Assert.Single(payments!, p => p!["orderId"]!.GetValue<string>() == orderId);
+        // One payment per order id by construction (insert-only key); the order's only capture is that payment.
+        var stored = await payment.GetFromJsonAsync<JsonObject>($"/v1.0/invoke/payment-service/method/payments/{orderId}");
+        var events = (await shopper.GetJsonAsync($"/api/orders/{orderId}/events")).AsArray();
+        var capture = Assert.Single(events, e => e!["type"]!.GetValue<string>() == "PaymentCaptured")!;
+        Assert.Equal(stored!["paymentId"]!.GetValue<string>(), capture["data"]!["paymentId"]!.GetValue<string>());
     }
 
     [Fact]

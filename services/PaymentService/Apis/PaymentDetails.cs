@@ -3,7 +3,7 @@ using PaymentService.Domain;
 
 namespace PaymentService.Apis;
 
-/// <summary>A stored payment as <c>GET /payments</c> and <c>GET /payments/{orderId}</c> show it.</summary>
+/// <summary>A stored payment as <c>GET /payments/{orderId}</c> shows it.</summary>
 public sealed record PaymentDetails(
     string PaymentId,
     string OrderId,

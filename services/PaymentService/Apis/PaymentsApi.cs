@@ -21,7 +21,6 @@ public static class PaymentsApi
         group.MapPost("/", CapturePayment).WithName(nameof(CapturePayment));
         group.MapPost("/{orderId}/refund", RefundPayment).WithName(nameof(RefundPayment));
         group.MapGet("/{orderId}", GetPayment).WithName(nameof(GetPayment));
-        group.MapGet("/", ListPayments).WithName(nameof(ListPayments));
 
         return group;
     }
@@ -70,14 +69,6 @@ public static class PaymentsApi
             { } payment => TypedResults.Ok(PaymentDetails.From(payment)),
             null => PaymentNotFound(orderId),
         };
-    }
-
-    public static async Task<Ok<List<PaymentDetails>>> ListPayments(
-        [AsParameters] PaymentServices services,
-        CancellationToken cancellationToken)
-    {
-        var payments = await services.Ledger.ListAsync(cancellationToken);
-        return TypedResults.Ok(payments.Select(PaymentDetails.From).ToList());
     }
 
     private static ProblemHttpResult PaymentNotFound(string orderId) =>

@@ -11,7 +11,7 @@ public class AppApiTokenTests
         await using var factory = new PaymentServiceFactory { AppApiToken = "secret-token" };
         using var client = factory.CreateClient();
 
-        var response = await client.GetAsync("/payments");
+        var response = await client.GetAsync("/payments/o-1");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -24,7 +24,7 @@ public class AppApiTokenTests
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add("dapr-api-token", "guess");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/payments")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/payments/o-1")).StatusCode);
     }
 
     [Fact]
@@ -34,7 +34,8 @@ public class AppApiTokenTests
         using var client = factory.CreateClient();
         client.DefaultRequestHeaders.Add("dapr-api-token", "secret-token");
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/payments")).StatusCode);
+        // Past the token check: the endpoint itself answers (no payment for o-1).
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/payments/o-1")).StatusCode);
     }
 
     [Fact]

@@ -23,17 +23,17 @@ public class PaymentsApiTests
     }
 
     [Fact]
-    public async Task CapturePayment_same_order_twice_Same_payment_and_one_listed()
+    public async Task CapturePayment_same_order_twice_Same_payment_stored()
     {
         await using var factory = new PaymentServiceFactory();
         using var client = factory.CreateClient();
 
         var first = await (await client.PostAsJsonAsync("/payments", new PaymentRequest("o-1", 12.5m, "EUR", "tok_visa"))).Content.ReadFromJsonAsync<PaymentResult>();
         var second = await (await client.PostAsJsonAsync("/payments", new PaymentRequest("o-1", 12.5m, "EUR", "tok_visa"))).Content.ReadFromJsonAsync<PaymentResult>();
-        var list = await client.GetFromJsonAsync<JsonElement>("/payments");
+        var stored = await client.GetFromJsonAsync<JsonElement>("/payments/o-1");
 
         Assert.Equal(first?.PaymentId, second?.PaymentId);
-        Assert.Equal(1, list.GetArrayLength());
+        Assert.Equal(first?.PaymentId, stored.GetProperty("paymentId").GetString());
     }
 
     [Fact]
