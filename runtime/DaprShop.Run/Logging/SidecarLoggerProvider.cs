@@ -10,8 +10,9 @@ public sealed class SidecarLoggerProvider(string appId, PrefixedConsole console)
 {
     /// <summary>
     /// One logger factory per sidecar: information and above from the sidecar itself, warnings and
-    /// above from the ASP.NET Core host it runs on (which would otherwise log every request), and
-    /// only errors from Kestrel, whose start-up warnings about its loopback endpoints a user cannot act on.
+    /// above from the ASP.NET Core host it runs on and from YARP's forwarder (both would otherwise log
+    /// every request: two lines per service invocation), and only errors from Kestrel, whose start-up
+    /// warnings about its loopback endpoints a user cannot act on.
     /// </summary>
     public static ILoggerFactory CreateFactory(string appId, PrefixedConsole console) =>
         LoggerFactory.Create(logging => logging
@@ -20,6 +21,7 @@ public sealed class SidecarLoggerProvider(string appId, PrefixedConsole console)
             .AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error)
             .AddFilter("Grpc", LogLevel.Warning)
             .AddFilter("System.Net.Http", LogLevel.Warning)
+            .AddFilter("Yarp", LogLevel.Warning)
             .AddProvider(new SidecarLoggerProvider(appId, console)));
 
     public ILogger CreateLogger(string categoryName) => new SidecarLogger(appId, console);

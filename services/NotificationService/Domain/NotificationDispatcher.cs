@@ -26,17 +26,18 @@ public sealed class NotificationDispatcher(
     {
         ArgumentNullException.ThrowIfNull(orderEvent);
 
-        if (await log.WasHandledAsync(orderEvent.EventId, cancellationToken))
-        {
-            logger.LogInformation("Event {EventId} ({EventType}) already handled; ignoring the redelivery", orderEvent.EventId, orderEvent.EventType);
-            return DispatchOutcome.Duplicate;
-        }
-
+        // Most order events notify no one: settle those without a state store round trip.
         var notification = NotificationMessageBuilder.Build(orderEvent, clock.GetUtcNow());
         if (notification is null)
         {
             logger.LogDebug("Event {EventId} ({EventType}) notifies no one", orderEvent.EventId, orderEvent.EventType);
             return DispatchOutcome.Ignored;
+        }
+
+        if (await log.WasHandledAsync(orderEvent.EventId, cancellationToken))
+        {
+            logger.LogInformation("Event {EventId} ({EventType}) already handled; ignoring the redelivery", orderEvent.EventId, orderEvent.EventType);
+            return DispatchOutcome.Duplicate;
         }
 
         await sender.SendAsync(notification, cancellationToken);
