@@ -34,14 +34,15 @@ public sealed class NotificationDispatcher(
             return DispatchOutcome.Ignored;
         }
 
-        if (await log.WasHandledAsync(orderEvent.EventId, cancellationToken))
+        var sent = await log.ReadAsync(notification.UserId, cancellationToken);
+        if (sent?.Value.Contains(notification.NotificationId) == true)
         {
             logger.LogInformation("Event {EventId} ({EventType}) already handled; ignoring the redelivery", orderEvent.EventId, orderEvent.EventType);
             return DispatchOutcome.Duplicate;
         }
 
         await sender.SendAsync(notification, cancellationToken);
-        await log.RecordAsync(notification, cancellationToken);
+        await log.RecordAsync(notification, sent, cancellationToken);
 
         logger.LogInformation("Sent {Channel} notification {NotificationId} for order {OrderId} ({EventType})", notification.Channel, notification.NotificationId, notification.OrderId, notification.EventType);
         return DispatchOutcome.Sent;

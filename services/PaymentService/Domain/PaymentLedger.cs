@@ -17,28 +17,19 @@ public sealed class PaymentLedger(IStateStore state, TimeProvider clock, ILogger
     {
         ArgumentNullException.ThrowIfNull(request);
 
+        // Insert first: a new order's capture is then one state call. Charging is only computing the outcome, so a
+        // charge that loses the insert to an earlier or concurrent one is simply dropped for the stored payment.
         var key = PaymentKey(request.OrderId);
-        var payment = (await state.GetAsync<Payment>(key, cancellationToken))?.Value;
-
-        if (payment is null)
+        var charged = Payment.Charge(request, Guid.CreateVersion7().ToString(), clock.GetUtcNow());
+        if (await state.TryInsertAsync(key, charged, cancellationToken))
         {
-            var charged = Payment.Charge(request, Guid.CreateVersion7().ToString(), clock.GetUtcNow());
-            if (await state.TryInsertAsync(key, charged, cancellationToken))
-            {
-                payment = charged;
-                logger.LogInformation("Payment {PaymentId} for order {OrderId}: {Status} {Amount} {Currency}", payment.PaymentId, payment.OrderId, payment.Status, payment.Amount, payment.Currency);
-            }
-            else
-            {
-                payment = (await state.GetAsync<Payment>(key, cancellationToken))?.Value
-                    ?? throw new InvalidOperationException($"Payment for order {request.OrderId} exists but could not be read.");
-            }
-        }
-        else
-        {
-            logger.LogInformation("Payment for order {OrderId} already exists ({Status}); returning it", payment.OrderId, payment.Status);
+            logger.LogInformation("Payment {PaymentId} for order {OrderId}: {Status} {Amount} {Currency}", charged.PaymentId, charged.OrderId, charged.Status, charged.Amount, charged.Currency);
+            return charged;
         }
 
+        var payment = (await state.GetAsync<Payment>(key, cancellationToken))?.Value
+            ?? throw new InvalidOperationException($"Payment for order {request.OrderId} exists but could not be read.");
+        logger.LogInformation("Payment for order {OrderId} already exists ({Status}); returning it", payment.OrderId, payment.Status);
         return payment;
     }
 

@@ -96,6 +96,29 @@ public class NotificationDispatcherTests
     }
 
     [Fact]
+    public async Task DispatchAsync_confirmed_Two_state_calls_read_and_write()
+    {
+        await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
+
+        Assert.Equal(1, state.Reads);
+        Assert.Equal(1, state.Writes);
+        Assert.Equal([NotificationLog.UserKey("u-1")], state.Keys);
+    }
+
+    [Fact]
+    public async Task RecordAsync_list_changed_since_read_Reads_again_and_keeps_both()
+    {
+        var first = NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmed()), DateTimeOffset.UtcNow)!;
+        var second = NotificationMessageBuilder.Build(TestEvents.Of(new OrderCancelled()), DateTimeOffset.UtcNow)!;
+        var stale = await Log.ReadAsync("u-1", CancellationToken.None);
+        await Log.RecordAsync(first, stale, CancellationToken.None);
+
+        await Log.RecordAsync(second, stale, CancellationToken.None);
+
+        Assert.Equal(2, (await Log.ListAsync("u-1", CancellationToken.None)).Count);
+    }
+
+    [Fact]
     public void UserNotifications_With_over_max_Keeps_newest()
     {
         var list = UserNotifications.Empty;

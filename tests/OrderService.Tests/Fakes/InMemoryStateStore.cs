@@ -18,9 +18,16 @@ public sealed class InMemoryStateStore : IStateStore
     private readonly ConcurrentDictionary<string, int> conflictsToInject = new(StringComparer.Ordinal);
     private long version;
     private int writes;
+    private int reads;
 
     /// <summary>How many writes (inserts and replaces) succeeded.</summary>
     public int Writes => Volatile.Read(ref writes);
+
+    /// <summary>How many reads (single and bulk) were asked.</summary>
+    public int Reads => Volatile.Read(ref reads);
+
+    /// <summary>The keys that hold a value, in ordinal order.</summary>
+    public IReadOnlyList<string> Keys => [.. items.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Makes the next <paramref name="count"/> writes of <paramref name="key"/> fail as if another writer won.</summary>
     public void InjectConflicts(string key, int count) => conflictsToInject[key] = count;
@@ -35,6 +42,7 @@ public sealed class InMemoryStateStore : IStateStore
         where T : class
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref reads);
         StateEntry<T>? entry = items.TryGetValue(key, out var item)
             ? new StateEntry<T>(JsonSerializer.Deserialize<T>(item.Json, Json)!, item.Version.ToString(CultureInfo.InvariantCulture))
             : null;
@@ -45,6 +53,7 @@ public sealed class InMemoryStateStore : IStateStore
         where T : class
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref reads);
         IReadOnlyList<T> values = [.. keys.Select(key => Peek<T>(key)).OfType<T>()];
         return Task.FromResult(values);
     }

@@ -24,6 +24,15 @@ public class PaymentLedgerTests
     }
 
     [Fact]
+    public async Task CaptureAsync_new_order_One_insert_no_read()
+    {
+        await Ledger().CaptureAsync(new PaymentRequest("o-1", 10m, "EUR", "tok_visa"), CancellationToken.None);
+
+        Assert.Equal(0, state.Reads);
+        Assert.Equal(1, state.Writes);
+    }
+
+    [Fact]
     public async Task CaptureAsync_concurrent_same_order_One_payment_id()
     {
         var ledger = Ledger();
