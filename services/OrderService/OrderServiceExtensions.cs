@@ -30,7 +30,8 @@ public static class OrderServiceExtensions
         builder.Services.AddHttpClient<IPaymentGateway, DaprPaymentGateway>(http => http.BaseAddress = new Uri($"http://{DaprAppIds.PaymentService}/"))
             .AddHttpMessageHandler(() => new InvocationHandler());
 
-        // One actor per order. JSON remoting on both sides (the proxies in DaprOrderActors use the same options).
+        // One actor per order. DaprOrderActors calls it without remoting, with these JSON options on both sides;
+        // JSON rather than DataContract remoting stays configured for any remoting caller.
         builder.Services.AddActors(options =>
         {
             options.Actors.RegisterActor<OrderActor>();

@@ -11,6 +11,9 @@ namespace DaprShop.Bench.Load;
 /// <param name="BenchCpu">CPU time the bench process used meanwhile (it shares the machine with the shop).</param>
 internal sealed record LoadResult(LoadPlan Plan, IReadOnlyList<SeriesRecorder> Series, HistogramBase SendLag, TimeSpan Elapsed, bool HitRequestBound, TimeSpan BenchCpu)
 {
+    /// <summary>CPU time each of the shop's processes used while measuring (null when the bench did not start the shop).</summary>
+    public IReadOnlyDictionary<string, TimeSpan>? ShopCpu { get; init; }
+
     /// <summary>The load offered, and what the load generator itself cost.</summary>
     public string Describe() =>
         $"{Plan.Describe()}; the load generator used {100 * BenchCpu / Elapsed:0}% of one core meanwhile";

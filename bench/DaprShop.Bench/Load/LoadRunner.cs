@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DaprShop.Bench.Reporting;
+using DaprShop.Bench.Shop;
 
 namespace DaprShop.Bench.Load;
 
@@ -8,8 +9,8 @@ internal sealed class LoadRunner(TextWriter progress)
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Warms up (recorded nowhere), then measures.</summary>
-    public async Task<LoadResult> RunAsync(string label, Workload workload, LoadPlan plan, CancellationToken cancellationToken)
+    /// <summary>Warms up (recorded nowhere), then measures; with <paramref name="shopCpu"/>, also the shop's CPU time while measuring.</summary>
+    public async Task<LoadResult> RunAsync(string label, Workload workload, LoadPlan plan, CancellationToken cancellationToken, ShopCpu? shopCpu = null)
     {
         ArgumentNullException.ThrowIfNull(workload);
         ArgumentNullException.ThrowIfNull(plan);
@@ -22,8 +23,13 @@ internal sealed class LoadRunner(TextWriter progress)
         workload.StartMeasuring();
         var recorder = new LoadRecorder(workload.Series);
         var cpu = Environment.CpuUsage.TotalTime;
+        var shopBefore = shopCpu?.Read();
         var elapsed = await DriveAsync(label, workload, plan, plan.Duration, plan.MaxRequests, recorder, cancellationToken);
-        return new LoadResult(plan, recorder.Series, recorder.SendLag, elapsed, recorder.Requests >= plan.MaxRequests, Environment.CpuUsage.TotalTime - cpu);
+        var shopUsed = ShopCpu.Used(shopBefore, shopCpu?.Read());
+        return new LoadResult(plan, recorder.Series, recorder.SendLag, elapsed, recorder.Requests >= plan.MaxRequests, Environment.CpuUsage.TotalTime - cpu)
+        {
+            ShopCpu = shopUsed,
+        };
     }
 
     private async Task<TimeSpan> DriveAsync(string label, Workload workload, LoadPlan plan, TimeSpan duration, long maxRequests, LoadRecorder recorder, CancellationToken cancellationToken)

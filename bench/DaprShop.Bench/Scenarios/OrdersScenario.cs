@@ -37,7 +37,7 @@ internal sealed class OrdersScenario : IScenario
         var users = await Shopper.RegisterAsync(gateway, shoppers, $"{context.RunId}-orders", context.Log, cancellationToken);
         var workload = new OrderWorkload(gateway, users, context.RunId, "tok_visa", "orders");
         var priming = await OrderPriming.RunAsync(workload, PrimingDeadline(options), context.Log, cancellationToken);
-        var load = await context.Load.RunAsync("orders", workload, plan, cancellationToken);
+        var load = await context.Load.RunAsync("orders", workload, plan, cancellationToken, shop.Cpu);
 
         var deadline = TimeSpan.FromSeconds(options.Quick ? 5 : 60);
         using var poller = BenchHttp.Client(shop.Gateway, options.RequestTimeout, maxConnections: 8);
@@ -71,6 +71,28 @@ internal sealed class OrdersScenario : IScenario
         return plan with { MaxWarmupRequests = capacity / 5, MaxRequests = capacity - (capacity / 5) };
     }
 
+    /// <summary>
+    /// The shop's CPU time per order placed while measuring, in total and per process, and the rate at which that
+    /// would take every core: what bounds throughput when the machine, not a lock or a queue, is the limit.
+    /// </summary>
+    private static void AddCpuPerOrder(ScenarioResult result, LoadResult load, long placed)
+    {
+        if (load.ShopCpu is not { } cpu || placed == 0)
+        {
+            return;
+        }
+
+        var total = cpu.Values.Aggregate(TimeSpan.Zero, (sum, used) => sum + used);
+        var perOrder = total.TotalMilliseconds / placed;
+        var split = string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value.TotalMilliseconds / placed:0.0}"));
+        result.Metrics.Add(new Metric("shop CPU per order", Math.Round(perOrder, 1), "ms", $"{split} (ms; notification work still queued at the end is not in it)"));
+        result.Metrics.Add(new Metric(
+            "orders/s that would use every core",
+            Math.Round(Environment.ProcessorCount * 1000 / perOrder),
+            "orders/s",
+            $"{Environment.ProcessorCount} cores / {perOrder:0.0} ms CPU per order; the shop used {100 * total / load.Elapsed:0}% of one core while measuring"));
+    }
+
     private ScenarioResult Report(LoadResult load, NotificationWait notifications, TimeSpan deadline, int shoppers, PrimingResult priming)
     {
         var series = SeriesResult.From(load.Series[0], load);
@@ -91,6 +113,7 @@ internal sealed class OrdersScenario : IScenario
             : new Metric("every order notified", null, "", $"not within the {deadline.TotalSeconds:0} s deadline: {notifications.Orders - notifications.Notified:N0} orders without a notification "
                 + $"({string.Join(", ", notifications.Missing.OrderBy(m => m.Key).Select(m => $"{m.Value:N0} answered {m.Key}"))})"));
         result.Metrics.Add(new Metric("send lag p99 (load generator behind schedule)", Math.Round(load.SendLag.GetValueAtPercentile(99) / 1000.0, 2), "ms"));
+        AddCpuPerOrder(result, load, placed);
 
         var rate = placed / load.Elapsed.TotalSeconds;
         var p99 = series.Latency?.P99Ms;

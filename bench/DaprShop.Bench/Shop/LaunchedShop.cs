@@ -44,6 +44,7 @@ internal sealed class LaunchedShop : IAsyncDisposable
                 PaymentSidecar = apps[ShopApp.Payments].SidecarUrl,
                 PaymentApp = apps[ShopApp.Payments].AppUrl,
                 PaymentAppToken = apps[ShopApp.Payments].Env["APP_API_TOKEN"],
+                Cpu = new ShopCpu(runner.Id),
             };
             return new LaunchedShop(runFile, runner, endpoints, ready.After);
         }

@@ -26,6 +26,9 @@ internal sealed class RunnerProcess : IAsyncDisposable
         _startedAt = startedAt;
     }
 
+    /// <summary>The runner's process id (its apps are its child processes).</summary>
+    public int Id => _process.Id;
+
     /// <summary>The runner's last lines of output.</summary>
     public string Tail
     {

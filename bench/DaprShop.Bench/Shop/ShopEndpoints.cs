@@ -16,4 +16,7 @@ internal sealed record ShopEndpoints(Uri Gateway)
 
     /// <summary>payment-service's <c>APP_API_TOKEN</c>, which its app port asks of every caller but its sidecar.</summary>
     public string? PaymentAppToken { get; init; }
+
+    /// <summary>The CPU time of the shop's processes, when the bench started them (null when attached with <c>--url</c>).</summary>
+    public ShopCpu? Cpu { get; init; }
 }
