@@ -11,12 +11,20 @@ namespace DaprShop.ServiceDefaults.Telemetry;
 internal static class TelemetryExtensions
 {
     /// <summary>
-    /// Traces and metrics for ASP.NET Core, HttpClient (which also carries the Dapr SDK's gRPC calls) and the runtime.
-    /// Exported over OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+    /// Traces and metrics for ASP.NET Core, HttpClient (which also carries the Dapr SDK's gRPC calls) and the runtime,
+    /// exported over OTLP, when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Without it nothing is registered: spans and
+    /// measurements no exporter reads cost every request (profiled: a few percent of each service's CPU), while the
+    /// W3C <c>traceparent</c> is still carried from request to outgoing call by ASP.NET Core's and HttpClient's own
+    /// activities.
     /// </summary>
     public static void AddTelemetry(this WebApplicationBuilder builder)
     {
-        var telemetry = builder.Services.AddOpenTelemetry()
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return;
+        }
+
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceIdentity.Name(builder)))
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !Extensions.IsHealthCheck(context.Request.Path))
@@ -24,11 +32,8 @@ internal static class TelemetryExtensions
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
-
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            telemetry.WithLogging().UseOtlpExporter();
-        }
+                .AddRuntimeInstrumentation())
+            .WithLogging()
+            .UseOtlpExporter();
     }
 }
