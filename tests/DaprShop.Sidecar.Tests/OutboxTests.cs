@@ -70,6 +70,23 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task Many_concurrent_transactions_Each_delivered_once_and_every_row_deleted()
+    {
+        const int Count = 60;
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, "sqlite");
+
+        await Task.WhenAll(Enumerable.Range(0, Count).Select(i => orders.Client.ExecuteStateTransactionAsync(Store, [Upsert($"order-{i}", $"{{\"n\":{i}}}", metadata: new() { ["contentType"] = "application/json" })])));
+
+        var delivered = await log.WaitForAsync(SubscriberRoute, Count, Deadline);
+        Assert.Equal(Enumerable.Range(0, Count), delivered.Select(d => d.Json.GetProperty("data").GetProperty("n").GetInt32()).Order());
+        var rows = await Eventually.WaitAsync(() => OutboxRowsAsync(orders), left => left.Count == 0, Deadline, "every published outbox row deleted");
+        Assert.Empty(rows);
+        Assert.Equal(Count, log.To(SubscriberRoute).Count);
+    }
+
+    [Fact]
     public async Task Projection_is_published_instead_of_the_saved_value()
     {
         var (cluster, log) = (new LocalCluster(), new RequestLog());

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace DaprShop.Sidecar.State.Outbox;
 
 /// <summary>
-/// Publishes committed outbox rows (<see cref="OutboxMessage"/>) and deletes them, one at a time in
-/// commit order. At start it picks up the rows an earlier process committed but did not publish, so
+/// Publishes committed outbox rows (<see cref="OutboxMessage"/>) one at a time in commit order, and deletes
+/// what it published in batches (what was queued meanwhile, one transaction each). At start it picks up the rows an earlier process committed but did not publish, so
 /// a crash between commit and publish loses nothing; a publish that fails is retried with
 /// exponential backoff (0.5 s doubling to 30 s) until it succeeds. Delivery is at least once, as with
 /// daprd: a crash after the publish and before the delete publishes the message again.
@@ -18,6 +18,9 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>At most this many published rows are deleted in one transaction.</summary>
+    private const int MaxBatch = 64;
 
     private readonly SidecarContext _sidecar;
     private readonly PubSubPublisher _publisher;
@@ -112,20 +115,37 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         await RecoverAsync(cancellationToken);
-        await foreach (var pending in _queue.Reader.ReadAllAsync(cancellationToken))
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync(cancellationToken))
         {
-            var due = pending.Message.CreatedAt + _sidecar.Options.OutboxPublishDelay - DateTimeOffset.UtcNow;
-            if (due > TimeSpan.Zero)
+            // Publish what is queued, in commit order, then delete the whole batch in one transaction: under load
+            // the relay keeps up with one store commit per batch instead of one per message.
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
             {
-                await Task.Delay(due, cancellationToken);
+                var due = pending.Message.CreatedAt + _sidecar.Options.OutboxPublishDelay - DateTimeOffset.UtcNow;
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, cancellationToken);
+                }
+
+                await PublishAsync(pending, cancellationToken);
+                batch.Add(pending);
             }
 
-            await PublishAsync(pending, cancellationToken);
-            await DeleteAsync(pending, cancellationToken);
+            foreach (var store in batch.GroupBy(p => p.StoreName, StringComparer.Ordinal))
+            {
+                await DeleteAsync(store.Key, [.. store.Select(p => p.Key)], cancellationToken);
+            }
+
             lock (_gate)
             {
-                _pending.Remove(pending.Key);
+                foreach (var published in batch)
+                {
+                    _pending.Remove(published.Key);
+                }
             }
+
+            batch.Clear();
         }
     }
 
@@ -184,12 +204,13 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         _logger.LogDebug("Published outbox message {Key} to topic {Topic}", pending.Key, message.Topic);
     }
 
-    private Task DeleteAsync(Pending pending, CancellationToken cancellationToken)
+    private Task DeleteAsync(string storeName, string[] keys, CancellationToken cancellationToken)
     {
-        var store = _stores[pending.StoreName].Store;
+        var store = _stores[storeName].Store;
+        var deletes = StateTransaction.Of([.. keys.Select(key => new StateDelete(key))]);
         return RetryAsync(
-            ct => store.ExecuteAsync(StateTransaction.Of(new StateDelete(pending.Key)), ct),
-            e => _logger.LogWarning("Deleting published outbox row {Key} failed, will retry: {Reason}", pending.Key, e.Message),
+            ct => store.ExecuteAsync(deletes, ct),
+            e => _logger.LogWarning("Deleting {Count} published outbox rows (first {Key}) failed, will retry: {Reason}", keys.Length, keys[0], e.Message),
             cancellationToken);
     }
 
