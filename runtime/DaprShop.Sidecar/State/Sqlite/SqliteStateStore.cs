@@ -7,9 +7,9 @@ namespace DaprShop.Sidecar.State.Sqlite;
 /// <summary>
 /// <c>state.sqlite</c>: a durable SQLite file (WAL journal unless <c>disableWAL</c>), shared by
 /// every sidecar that names it. One row per key with its value bytes, ETag (a GUID per write) and
-/// expiry in Unix milliseconds. Writes run in <c>BEGIN IMMEDIATE</c> transactions under a
-/// per-file lock (<see cref="SqliteWriteLocks"/>), so a transaction's checks and writes are atomic
-/// across sidecars. Expired rows read as absent; with <c>cleanupInterval</c> they are also deleted
+/// expiry in Unix milliseconds. Writes go through the file's one writer (<see cref="SqliteWriter"/>),
+/// which applies each transaction's checks and writes atomically, in a savepoint of a
+/// <c>BEGIN IMMEDIATE</c> transaction that commits concurrent transactions together. Expired rows read as absent; with <c>cleanupInterval</c> they are also deleted
 /// periodically.
 /// </summary>
 public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDisposable
@@ -19,7 +19,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
 
     private readonly SqliteStateStoreOptions _options;
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeLock;
+    private readonly SqliteWriter _writer;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
@@ -31,7 +31,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
         _options = options;
         _clock = clock;
         _logger = logger;
-        _writeLock = SqliteWriteLocks.For(options.DataSource);
+        _writer = SqliteWriter.For(options.DataSource);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DataSource,
@@ -141,25 +141,19 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
             return;
         }
 
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var tx = connection.BeginTransaction(deferred: false);
-            var now = NowMs();
-            foreach (var operation in transaction.Operations)
+        var now = NowMs();
+        await _writer.ExecuteAsync(
+            OpenAsync,
+            async (connection, tx) =>
             {
-                var current = await ReadAsync(connection, tx, operation.Key, now, cancellationToken);
-                StateConditions.Check(operation, current?.ETag);
-                await WriteAsync(connection, tx, operation, now, cancellationToken);
-            }
-
-            await tx.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+                foreach (var operation in transaction.Operations)
+                {
+                    var current = await ReadAsync(connection, tx, operation.Key, now, CancellationToken.None);
+                    StateConditions.Check(operation, current?.ETag);
+                    await WriteAsync(connection, tx, operation, now, CancellationToken.None);
+                }
+            },
+            cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -205,7 +199,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
             return;
         }
 
-        _writeLock.Wait();
+        _writer.Lock.Wait();
         try
         {
             var journal = _options.IsInMemory ? "MEMORY" : _options.DisableWal ? "DELETE" : "WAL";
@@ -230,7 +224,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
         }
         finally
         {
-            _writeLock.Release();
+            _writer.Lock.Release();
         }
 
         _logger.LogInformation("SQLite state store ready: {DataSource}, table {TableName}", _options.DataSource, _options.TableName);
@@ -316,7 +310,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
         {
             try
             {
-                await _writeLock.WaitAsync(cancellationToken);
+                await _writer.Lock.WaitAsync(cancellationToken);
                 try
                 {
                     await using var connection = await OpenAsync(cancellationToken);
@@ -328,7 +322,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
                 }
                 finally
                 {
-                    _writeLock.Release();
+                    _writer.Lock.Release();
                 }
             }
             catch (SqliteException e)
