@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using DaprShop.Testing;
 
 namespace DaprShop.Bench.Shop;
 
@@ -40,13 +41,15 @@ internal sealed class ShopRunFile : IDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        // Twelve ports held open together while picked: separate picks may get the same port back from the OS.
+        var ports = new Queue<int>(FreePort.Distinct(12));
         var apps = new[]
         {
             (ShopApp.Gateway, "AuthGateway", new Dictionary<string, string>(common) { ["Auth__AdminEmails__0"] = "admin@bench.test" }),
             (ShopApp.Orders, "OrderService", new Dictionary<string, string>(common)),
             (ShopApp.Payments, "PaymentService", new Dictionary<string, string>(common) { ["Payment__FaultInjection__Enabled"] = "true", ["APP_API_TOKEN"] = paymentToken }),
             (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),
-        }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, FreePort.Next(), FreePort.Next(), FreePort.Next(), a.Item3), StringComparer.Ordinal);
+        }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, ports.Dequeue(), ports.Dequeue(), ports.Dequeue(), a.Item3), StringComparer.Ordinal);
 
         await CopyComponentsAsync(repo, work, cancellationToken);
         if (withoutPaymentBreaker)
