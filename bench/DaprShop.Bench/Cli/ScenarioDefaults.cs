@@ -12,7 +12,8 @@ internal sealed record ScenarioDefaults(double Rate, TimeSpan Duration, TimeSpan
 
         // Per phase (payment healthy, then payment down with the breaker open). Below the shop's measured capacity
         // on two cores (about 160 orders/s), so that the phases compare the breaker, not a saturated shop.
-        (ScenarioName.Breaker, false) => new(100, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(5)),
+        // The warm-up is long enough for a freshly started shop's JIT to settle before the healthy phase.
+        (ScenarioName.Breaker, false) => new(100, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(15)),
         (ScenarioName.Breaker, true) => new(20, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)),
         _ => new(0, TimeSpan.Zero, TimeSpan.Zero),
     };
