@@ -59,8 +59,9 @@ internal static class NotificationWatch
             }
         }
 
+        // At least one confirming round, even past the deadline, so that the report counts what did arrive.
         var rounds = 0;
-        while (pending.Count > 0 && Stopwatch.GetElapsedTime(started) < deadline)
+        while (pending.Count > 0 && (rounds == 0 || Stopwatch.GetElapsedTime(started) < deadline))
         {
             rounds++;
             await Parallel.ForEachAsync(pending.ToList(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (entry, ct) =>
