@@ -54,6 +54,28 @@ public sealed class SqliteWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task More_transactions_queued_than_one_batch_holds_Every_one_committed()
+    {
+        var writer = SqliteWriter.For(_file);
+        var keys = Enumerable.Range(0, SqliteWriter.MaxBatch * 2 + 1).Select(i => i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Task[] writes;
+        await writer.Lock.WaitAsync();
+        try
+        {
+            writes = [.. keys.Select(key => writer.ExecuteAsync(OpenAsync, Insert(key), CancellationToken.None))];
+        }
+        finally
+        {
+            writer.Lock.Release();
+        }
+
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(keys, await KeysAsync());
+        Assert.Equal(3, _opened);
+    }
+
+    [Fact]
     public async Task Transaction_that_fails_in_a_group_Rolled_back_alone_and_its_caller_gets_the_error()
     {
         var writer = SqliteWriter.For(_file);

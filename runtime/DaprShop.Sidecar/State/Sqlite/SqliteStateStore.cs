@@ -31,7 +31,6 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
         _options = options;
         _clock = clock;
         _logger = logger;
-        _writer = SqliteWriter.For(options.DataSource);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.DataSource,
@@ -40,6 +39,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
             Pooling = true,
             DefaultTimeout = (int)Math.Ceiling(options.Timeout.TotalSeconds),
         }.ToString();
+        _writer = SqliteWriter.For(string.Create(CultureInfo.InvariantCulture, $"{_connectionString};busy_timeout={options.BusyTimeout.TotalMilliseconds}"));
     }
 
     public StateFeatures Features => StateFeatures.ETag | StateFeatures.Transactional | StateFeatures.Ttl;
@@ -141,11 +141,11 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
             return;
         }
 
-        var now = NowMs();
         await _writer.ExecuteAsync(
             OpenAsync,
             async (connection, tx) =>
             {
+                var now = NowMs();
                 foreach (var operation in transaction.Operations)
                 {
                     var current = await ReadAsync(connection, tx, operation.Key, now, CancellationToken.None);

@@ -40,7 +40,13 @@ internal sealed class SqliteWriter
     /// <summary>Held by whoever writes to the file: the group committer, schema set-up and the expiry cleanup.</summary>
     public SemaphoreSlim Lock { get; } = new(1, 1);
 
-    public static SqliteWriter For(string dataSource) => Writers.GetOrAdd(dataSource, _ => new SqliteWriter());
+    /// <summary>
+    /// The writer for one way of opening a file (its connection string and busy timeout): stores that open the file
+    /// alike share it (the sidecars of a run), while a store that opens it otherwise (read-only, other timeouts) gets
+    /// its own, so no batch runs on another store's connection; between writers, <c>BEGIN IMMEDIATE</c> and the busy
+    /// timeout take turns.
+    /// </summary>
+    public static SqliteWriter For(string connection) => Writers.GetOrAdd(connection, _ => new SqliteWriter());
 
     /// <summary>
     /// Runs <paramref name="apply"/> (checks and writes, on the connection and transaction it is given) in the next
@@ -57,12 +63,12 @@ internal sealed class SqliteWriter
         var work = new Work(open, apply);
         _queue.Enqueue(work);
 
-        // Whoever gets the lock commits everything queued by then; a caller whose work a previous holder committed
-        // only passes through.
+        // Whoever gets the lock commits what is queued, batch after batch, until its own work is done (it may sit
+        // behind more than one batch); a caller whose work a previous holder committed only passes through.
         await Lock.WaitAsync(CancellationToken.None);
         try
         {
-            if (!work.Done.Task.IsCompleted)
+            while (!work.Done.Task.IsCompleted)
             {
                 await CommitQueuedAsync();
             }
@@ -105,8 +111,18 @@ internal sealed class SqliteWriter
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
-                    transaction.Rollback(savepoint);
-                    transaction.Release(savepoint);
+                    try
+                    {
+                        transaction.Rollback(savepoint);
+                        transaction.Release(savepoint);
+                    }
+                    catch (SqliteException)
+                    {
+                        // Some errors (disk full, I/O) abort the whole SQLite transaction, savepoints included: then
+                        // nothing of the batch is written, and every caller gets the error that did it.
+                        throw new BatchAbortedException(e);
+                    }
+
                     batch[i].Done.TrySetException(e);
                 }
             }
@@ -115,9 +131,10 @@ internal sealed class SqliteWriter
         }
         catch (Exception e)
         {
+            var cause = e is BatchAbortedException aborted ? aborted.InnerException! : e;
             foreach (var work in batch)
             {
-                work.Done.TrySetException(e);
+                work.Done.TrySetException(cause);
             }
 
             return;
@@ -128,6 +145,9 @@ internal sealed class SqliteWriter
             work.Done.TrySetResult();
         }
     }
+
+    /// <summary>A transaction's error that also ended the SQLite transaction the batch shares.</summary>
+    private sealed class BatchAbortedException(Exception cause) : Exception(cause.Message, cause);
 
     private sealed class Work(Func<CancellationToken, Task<SqliteConnection>> open, Func<SqliteConnection, SqliteTransaction, Task> apply)
     {
