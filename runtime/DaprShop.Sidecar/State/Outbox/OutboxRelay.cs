@@ -12,7 +12,7 @@ namespace DaprShop.Sidecar.State.Outbox;
 /// what it published in batches (what was queued meanwhile, one transaction each). At start it picks up the rows an earlier process committed but did not publish, so
 /// a crash between commit and publish loses nothing; a publish that fails is retried with
 /// exponential backoff (0.5 s doubling to 30 s) until it succeeds. Delivery is at least once, as with
-/// daprd: a crash after the publish and before the delete publishes the message again.
+/// daprd: a crash after a publish and before its batch is deleted publishes those messages again.
 /// </summary>
 public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 {
