@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using DaprShop.Testing;
 
 namespace DaprShop.Bench.Shop;
@@ -51,14 +49,15 @@ internal sealed class ShopRunFile : IDisposable
             (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),
         }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, ports.Dequeue(), ports.Dequeue(), ports.Dequeue(), a.Item3), StringComparer.Ordinal);
 
-        await CopyComponentsAsync(repo, work, cancellationToken);
+        await PrivateShop.CopyComponentsAsync(repo, work, cancellationToken: cancellationToken);
         if (withoutPaymentBreaker)
         {
             await RemovePaymentBreakerAsync(work, cancellationToken);
         }
 
         var runFile = System.IO.Path.Combine(work, "dapr.yaml");
-        await File.WriteAllTextAsync(runFile, Yaml(repo, apps.Values), cancellationToken);
+        var runFileApps = apps.Values.Select(a => new RunFileApp(a.AppId, a.Project, a.AppPort, a.DaprHttpPort, a.DaprGrpcPort, a.Env));
+        await File.WriteAllTextAsync(runFile, PrivateShop.RunFile(repo, ShopBuild.Configuration, runFileApps), cancellationToken);
         return new ShopRunFile(work, runFile, apps);
     }
 
@@ -93,51 +92,5 @@ internal sealed class ShopRunFile : IDisposable
         }
 
         await File.WriteAllTextAsync(file, text.Replace(BreakerLine, string.Empty, StringComparison.Ordinal), cancellationToken);
-    }
-
-    private static async Task CopyComponentsAsync(string repo, string work, CancellationToken cancellationToken)
-    {
-        foreach (var folder in new[] { "common", "embedded" })
-        {
-            var target = System.IO.Path.Combine(work, "components", folder);
-            Directory.CreateDirectory(target);
-            foreach (var file in Directory.EnumerateFiles(System.IO.Path.Combine(repo, "components", folder)))
-            {
-                File.Copy(file, System.IO.Path.Combine(target, System.IO.Path.GetFileName(file)));
-            }
-        }
-
-        File.Copy(System.IO.Path.Combine(repo, "components", "config.yaml"), System.IO.Path.Combine(work, "components", "config.yaml"));
-        foreach (var yaml in Directory.EnumerateFiles(System.IO.Path.Combine(work, "components"), "*.yaml", SearchOption.AllDirectories))
-        {
-            var text = await File.ReadAllTextAsync(yaml, cancellationToken);
-            await File.WriteAllTextAsync(yaml, text.Replace("../../", work + "/", StringComparison.Ordinal), cancellationToken);
-        }
-    }
-
-    private static string Yaml(string repo, IEnumerable<ShopApp> apps)
-    {
-        var yaml = new StringBuilder();
-        yaml.AppendLine("version: 1");
-        yaml.AppendLine("common:");
-        yaml.AppendLine("  resourcesPaths: [./components/common, ./components/embedded]");
-        yaml.AppendLine("  configFilePath: ./components/config.yaml");
-        yaml.AppendLine("apps:");
-        foreach (var app in apps)
-        {
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"  - appID: {app.AppId}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appDirPath: {System.IO.Path.Combine(repo, "services", app.Project)}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appPort: {app.AppPort}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprHTTPPort: {app.DaprHttpPort}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprGRPCPort: {app.DaprGrpcPort}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    command: [\"dotnet\", \"run\", \"--no-build\", \"-c\", \"{ShopBuild.Configuration}\"]");
-            yaml.AppendLine("    env:");
-            foreach (var (name, value) in app.Env)
-            {
-                yaml.AppendLine(CultureInfo.InvariantCulture, $"      {name}: \"{value}\"");
-            }
-        }
-
-        return yaml.ToString();
     }
 }

@@ -56,21 +56,10 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             .Select((a, i) => new ShopApp(a.AppId, a.Project, ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]))
             .ToDictionary(a => a.AppId);
 
-        // The components name their files relative to each app's folder (services/X), as daprd
-        // started by the Dapr CLI resolves them; the copies point into the work folder instead, so
-        // a test run never shares the SQLite file or the notification files of a running shop.
-        CopyDirectory(Path.Combine(repo, "components", "common"), Path.Combine(WorkDirectory, "components", "common"));
-        CopyDirectory(Path.Combine(repo, "components", "embedded"), Path.Combine(WorkDirectory, "components", "embedded"));
-        File.Copy(Path.Combine(repo, "components", "config.yaml"), Path.Combine(WorkDirectory, "components", "config.yaml"));
-        foreach (var yaml in Directory.EnumerateFiles(Path.Combine(WorkDirectory, "components"), "*.yaml", SearchOption.AllDirectories))
-        {
-            var text = await File.ReadAllTextAsync(yaml);
-            text = AdjustComponent(Path.GetFileName(yaml), text.Replace("../../", WorkDirectory + "/", StringComparison.Ordinal));
-            await File.WriteAllTextAsync(yaml, text);
-        }
+        await PrivateShop.CopyComponentsAsync(repo, WorkDirectory, AdjustComponent);
 
         var runFile = Path.Combine(WorkDirectory, "dapr.yaml");
-        await File.WriteAllTextAsync(runFile, RunFile(repo, configuration));
+        await File.WriteAllTextAsync(runFile, PrivateShop.RunFile(repo, configuration, Apps.Values.Select(RunFileApp)));
 
         var runnerDll = Path.Combine(repo, "runtime", "DaprShop.Run", "bin", configuration, "net10.0", "DaprShop.Run.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -183,36 +172,23 @@ public abstract class ShopFixtureBase : IAsyncLifetime
         }
     }
 
-    private string RunFile(string repo, string configuration)
+    private RunFileApp RunFileApp(ShopApp app)
     {
-        var yaml = new StringBuilder();
-        yaml.AppendLine("version: 1");
-        yaml.AppendLine("common:");
-        yaml.AppendLine("  resourcesPaths: [./components/common, ./components/embedded]");
-        yaml.AppendLine("  configFilePath: ./components/config.yaml");
-        yaml.AppendLine("apps:");
-        foreach (var app in Apps.Values)
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"  - appID: {app.AppId}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appDirPath: {Path.Combine(repo, "services", app.Project)}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appPort: {app.AppPort}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprHTTPPort: {app.DaprHttpPort}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprGRPCPort: {app.DaprGrpcPort}");
-            yaml.AppendLine(CultureInfo.InvariantCulture, $"    command: [\"dotnet\", \"run\", \"--no-build\", \"-c\", \"{configuration}\"]");
-            yaml.AppendLine("    env:");
-            yaml.AppendLine("      ASPNETCORE_ENVIRONMENT: Production");
-            yaml.AppendLine("      Payment__FaultInjection__Enabled: \"true\"");
-            yaml.AppendLine("      Auth__AdminEmails__0: admin@e2e.test");
-            if (app.AppId == "order-service")
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Payment__FaultInjection__Enabled"] = "true",
+            ["Auth__AdminEmails__0"] = "admin@e2e.test",
+        };
+        if (app.AppId == "order-service")
+        {
+            foreach (var (name, value) in OrderServiceEnvironment())
             {
-                foreach (var (name, value) in OrderServiceEnvironment())
-                {
-                    yaml.AppendLine(CultureInfo.InvariantCulture, $"      {name}: \"{value}\"");
-                }
+                env[name] = value;
             }
         }
 
-        return yaml.ToString();
+        return new RunFileApp(app.AppId, app.Project, app.AppPort, app.DaprHttpPort, app.DaprGrpcPort, env);
     }
 
     private static string RepositoryRoot()
@@ -234,14 +210,5 @@ public abstract class ShopFixtureBase : IAsyncLifetime
         var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
         var bin = Array.LastIndexOf(parts, "bin");
         return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
-    }
-
-    private static void CopyDirectory(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
     }
 }

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+
+namespace DaprShop.Testing;
+
+/// <summary>One app of a private run file: its project under services/, its ports and its environment.</summary>
+public sealed record RunFileApp(string AppId, string Project, int AppPort, int DaprHttpPort, int DaprGrpcPort, IReadOnlyDictionary<string, string> Env);
+
+/// <summary>
+/// The files of a private copy of the shop, as the end-to-end tests and the bench start it: the components in a work
+/// folder of its own and a run file for the runner, so that a run never shares state or ports with another.
+/// </summary>
+public static class PrivateShop
+{
+    /// <summary>
+    /// Copies components/common, components/embedded and components/config.yaml into <paramref name="work"/>/components.
+    /// The components name their files relative to each app's folder (services/X, <c>../../</c>), as daprd started by
+    /// the Dapr CLI resolves them; the copies point into <paramref name="work"/> instead. <paramref name="adjust"/>
+    /// may change a copy further (file name, text → text).
+    /// </summary>
+    public static async Task CopyComponentsAsync(string repo, string work, Func<string, string, string>? adjust = null, CancellationToken cancellationToken = default)
+    {
+        foreach (var folder in new[] { "common", "embedded" })
+        {
+            var target = Path.Combine(work, "components", folder);
+            Directory.CreateDirectory(target);
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(repo, "components", folder)))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+        }
+
+        File.Copy(Path.Combine(repo, "components", "config.yaml"), Path.Combine(work, "components", "config.yaml"));
+        foreach (var yaml in Directory.EnumerateFiles(Path.Combine(work, "components"), "*.yaml", SearchOption.AllDirectories))
+        {
+            var text = (await File.ReadAllTextAsync(yaml, cancellationToken)).Replace("../../", work + "/", StringComparison.Ordinal);
+            await File.WriteAllTextAsync(yaml, adjust is null ? text : adjust(Path.GetFileName(yaml), text), cancellationToken);
+        }
+    }
+
+    /// <summary>A run file (dapr.yaml) for the copied components that starts each app's <paramref name="configuration"/> build.</summary>
+    public static string RunFile(string repo, string configuration, IEnumerable<RunFileApp> apps)
+    {
+        ArgumentNullException.ThrowIfNull(apps);
+        var yaml = new StringBuilder();
+        yaml.AppendLine("version: 1");
+        yaml.AppendLine("common:");
+        yaml.AppendLine("  resourcesPaths: [./components/common, ./components/embedded]");
+        yaml.AppendLine("  configFilePath: ./components/config.yaml");
+        yaml.AppendLine("apps:");
+        foreach (var app in apps)
+        {
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"  - appID: {app.AppId}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appDirPath: {Path.Combine(repo, "services", app.Project)}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    appPort: {app.AppPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprHTTPPort: {app.DaprHttpPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    daprGRPCPort: {app.DaprGrpcPort}");
+            yaml.AppendLine(CultureInfo.InvariantCulture, $"    command: [\"dotnet\", \"run\", \"--no-build\", \"-c\", \"{configuration}\"]");
+            yaml.AppendLine("    env:");
+            foreach (var (name, value) in app.Env)
+            {
+                yaml.AppendLine(CultureInfo.InvariantCulture, $"      {name}: \"{value}\"");
+            }
+        }
+
+        return yaml.ToString();
+    }
+}
