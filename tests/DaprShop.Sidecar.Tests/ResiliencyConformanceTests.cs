@@ -98,7 +98,8 @@ public sealed class ResiliencyConformanceTests
         var healthy = false;
         await using var apps = await Apps.StartAsync(
             Resiliency(
-                "circuitBreakers: { calleeBreaker: { maxRequests: 1, timeout: 300ms, trip: consecutiveFailures >= 3 } }",
+                // The timeout must outlast the five rejected calls below, even on a loaded CI machine (300 ms did not).
+                "circuitBreakers: { calleeBreaker: { maxRequests: 1, timeout: 2s, trip: consecutiveFailures >= 3 } }",
                 "callee: { circuitBreaker: calleeBreaker }"),
             _ => Volatile.Read(ref healthy) ? Results.Text("ok") : Results.Text("down", statusCode: 503));
         var breaker = apps.Caller.Sidecar.Services.GetRequiredService<IResiliencyPolicyProvider>().ForApp("callee").CircuitBreaker!;
