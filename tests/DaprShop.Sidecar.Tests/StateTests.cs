@@ -76,12 +76,30 @@ public sealed class StateTests
     }
 
     [Theory]
-    [MemberData(nameof(ComponentYaml.StateStoreKinds), MemberType = typeof(ComponentYaml))]
+    [InlineData("in-memory")]
+    [InlineData("sqlite")]
     public async Task TrySaveStateAsync_etag_of_missing_key_returns_false(string kind)
     {
         await using var harness = await StartAsync(kind);
 
         Assert.False(await harness.Client.TrySaveStateAsync(Store, "never-saved", 1, "some-etag"));
+    }
+
+    [Fact]
+    public async Task TrySaveStateAsync_redis_numeric_etag_of_missing_key_saves_and_other_etags_are_invalid()
+    {
+        // daprd's state.redis: an ETag is a version number; a key without a version takes any (the write creates it at
+        // version 1), and an ETag that is not a number is invalid (400 / InvalidArgument).
+        await using var harness = await StartAsync("redis");
+
+        Assert.True(await harness.Client.TrySaveStateAsync(Store, "never-saved", 1, "7"));
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => harness.Client.TrySaveStateAsync(Store, "other", 1, "some-etag"));
+
+        Assert.Equal(StatusCode.InvalidArgument, Rpc(error).StatusCode);
+        Assert.StartsWith("failed saving state in state store statestore: invalid etag value", Rpc(error).Status.Detail, StringComparison.Ordinal);
+        var (value, etag) = await harness.Client.GetStateAndETagAsync<int>(Store, "never-saved");
+        Assert.Equal((1, "1"), (value, etag));
+        Assert.Null(await harness.Client.GetStateAsync<int?>(Store, "other"));
     }
 
     [Theory]
@@ -94,8 +112,18 @@ public sealed class StateTests
         await harness.Client.SaveStateAsync(Store, "once", "first", firstWrite);
         var error = await Assert.ThrowsAnyAsync<Exception>(() => harness.Client.SaveStateAsync(Store, "once", "second", firstWrite));
 
-        Assert.Equal(StatusCode.Aborted, Rpc(error).StatusCode);
-        Assert.Contains("failed saving state in state store statestore: possible etag mismatch", Rpc(error).Status.Detail, StringComparison.Ordinal);
+        if (kind == "redis")
+        {
+            // daprd's state.redis reports a refused write without an ETag as a plain failure, not an ETag mismatch.
+            Assert.Equal(StatusCode.Internal, Rpc(error).StatusCode);
+            Assert.Contains("failed saving state in state store statestore: failed to set key state-app||once", Rpc(error).Status.Detail, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(StatusCode.Aborted, Rpc(error).StatusCode);
+            Assert.Contains("failed saving state in state store statestore: possible etag mismatch", Rpc(error).Status.Detail, StringComparison.Ordinal);
+        }
+
         Assert.Equal("first", await harness.Client.GetStateAsync<string>(Store, "once"));
     }
 
@@ -131,7 +159,8 @@ public sealed class StateTests
     }
 
     [Theory]
-    [MemberData(nameof(ComponentYaml.StateStoreKinds), MemberType = typeof(ComponentYaml))]
+    [InlineData("in-memory")]
+    [InlineData("sqlite")]
     public async Task ExecuteStateTransactionAsync_one_stale_etag_changes_nothing(string kind)
     {
         await using var harness = await StartAsync(kind);
@@ -153,6 +182,32 @@ public sealed class StateTests
         Assert.Equal(100, await harness.Client.GetStateAsync<int>(Store, "account-a"));
         Assert.Equal(5, await harness.Client.GetStateAsync<int>(Store, "account-b"));
         Assert.Equal(0, await harness.Client.GetStateAsync<int>(Store, "account-c"));
+    }
+
+    [Fact]
+    public async Task ExecuteStateTransactionAsync_redis_one_stale_etag_fails_and_applies_the_other_writes_as_daprd()
+    {
+        // daprd's state.redis runs a transaction as MULTI/EXEC of one script per key, and Redis has no rollback: the
+        // write with the stale ETag fails, the transaction reports the failure, and every other write stays applied.
+        await using var harness = await StartAsync("redis");
+        await harness.Client.SaveStateAsync(Store, "account-a", 100);
+        await harness.Client.SaveStateAsync(Store, "account-b", 0);
+        var (_, etagB) = await harness.Client.GetStateAndETagAsync<int>(Store, "account-b");
+        await harness.Client.SaveStateAsync(Store, "account-b", 5);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => harness.Client.ExecuteStateTransactionAsync(Store,
+        [
+            new StateTransactionRequest("account-a", Json(50), StateOperationType.Upsert),
+            new StateTransactionRequest("account-c", Json(1), StateOperationType.Upsert),
+            new StateTransactionRequest("account-b", Json(50), StateOperationType.Upsert, etagB),
+        ]));
+
+        Assert.Equal(StatusCode.Internal, Rpc(error).StatusCode);
+        Assert.StartsWith("error while executing state transaction: ", Rpc(error).Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("failed to set key state-app||account-b", Rpc(error).Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(50, await harness.Client.GetStateAsync<int>(Store, "account-a"));
+        Assert.Equal(5, await harness.Client.GetStateAsync<int>(Store, "account-b"));
+        Assert.Equal(1, await harness.Client.GetStateAsync<int>(Store, "account-c"));
     }
 
     [Theory]

@@ -2,7 +2,7 @@ namespace DaprShop.Sidecar.State;
 
 /// <summary>
 /// A <c>state.*</c> component: the seam every backend implements (<c>state.in-memory</c>,
-/// <c>state.sqlite</c> here; Redis and PostgreSQL later). Keys arrive as stored, already prefixed
+/// <c>state.sqlite</c>, <c>state.redis</c>; PostgreSQL later). Keys arrive as stored, already prefixed
 /// by the state API (<see cref="StateKeyPrefix"/>), so the actor runtime can use the same store
 /// with its own key scheme.
 /// </summary>
@@ -23,6 +23,6 @@ public interface IStateStore
     /// <summary>One result per key, in the order asked.</summary>
     Task<IReadOnlyList<BulkStateEntry>> BulkGetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 
-    /// <summary>Applies every operation, or none of them.</summary>
+    /// <summary>Applies the operations: all or none, except where the backend itself does not (see <see cref="StateTransaction"/>).</summary>
     Task ExecuteAsync(StateTransaction transaction, CancellationToken cancellationToken);
 }

@@ -1,5 +1,7 @@
 using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.State.InMemory;
+using DaprShop.Sidecar.State.Outbox;
+using DaprShop.Sidecar.State.Redis;
 using DaprShop.Sidecar.State.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -11,14 +13,9 @@ public static class StateComponents
     public static void Register(ComponentCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        catalog.Register("state.in-memory", (spec, context) =>
+        Register(catalog, "state.in-memory", (_, _) => new InMemoryStateStore(TimeProvider.System));
+        Register(catalog, "state.sqlite", (spec, context) =>
         {
-            _ = StateStoreSettings.FromSpec(spec, context.AppId);
-            return new InMemoryStateStore(TimeProvider.System);
-        }, "v1");
-        catalog.Register("state.sqlite", (spec, context) =>
-        {
-            _ = StateStoreSettings.FromSpec(spec, context.AppId);
             var options = SqliteStateStoreOptions.FromSpec(spec, context);
             try
             {
@@ -28,6 +25,27 @@ public static class StateComponents
             {
                 throw spec.Metadata.Error("connectionString", $"cannot open '{options.DataSource}': {e.Message}");
             }
-        }, "v1");
+        });
+        Register(catalog, RedisStateStore.ComponentType, RedisStateStore.Create);
     }
+
+    /// <summary>
+    /// Registers a store type whose factory first checks the metadata every store shares. The sidecar's own rows in a
+    /// store (actor reminders, outbox messages) are found again after a restart by key prefix, so a store marked
+    /// <c>actorStateStore</c> or carrying outbox settings must list keys by prefix (<see cref="IStateKeyQuery"/>).
+    /// </summary>
+    private static void Register(ComponentCatalog catalog, string type, Func<ComponentSpec, ComponentContext, IStateStore> create) =>
+        catalog.Register(type, (spec, context) =>
+        {
+            var settings = StateStoreSettings.FromSpec(spec, context.AppId);
+            var store = create(spec, context);
+            var needs = settings.ActorStateStore ? "actorStateStore" : OutboxSettings.FromSpec(spec) is not null ? "outboxPublishPubsub" : null;
+            if (needs is not null && store is not IStateKeyQuery)
+            {
+                (store as IDisposable)?.Dispose();
+                throw spec.Metadata.Error(needs, $"{type} cannot list its keys by prefix, which reminders and the outbox need after a restart");
+            }
+
+            return store;
+        }, "v1");
 }

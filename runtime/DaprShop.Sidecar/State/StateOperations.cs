@@ -51,11 +51,21 @@ public sealed record StateDelete(
     : StateOperation(Key, ETag, Concurrency);
 
 /// <summary>
-/// Writes applied all or nothing: every ETag is checked, and if any fails nothing changes.
+/// Writes applied together: on every store but <c>state.redis</c> all or nothing (every ETag is
+/// checked, and if any fails nothing changes); <c>state.redis</c> runs them as daprd does, in
+/// MULTI/EXEC without rollback, so a failed check there leaves the other writes applied.
 /// <paramref name="Metadata"/> is the request-level metadata of the transaction.
 /// </summary>
 public sealed record StateTransaction(IReadOnlyList<StateOperation> Operations, IReadOnlyDictionary<string, string> Metadata)
 {
+    /// <summary>
+    /// Writes of <c>SaveState</c>, <c>DeleteState</c> and <c>DeleteBulkState</c> rather than of a
+    /// transaction: daprd hands them to the store one at a time (<c>Set</c>/<c>Delete</c>, or the
+    /// store's <c>BulkSet</c>/<c>BulkDelete</c>), not to <c>Multi</c>. Stores that apply every write
+    /// atomically may ignore it; <c>state.redis</c> runs them as daprd does.
+    /// </summary>
+    public bool IsBulk { get; init; }
+
     public static StateTransaction Of(params StateOperation[] operations) =>
         new(operations, new Dictionary<string, string>(StringComparer.Ordinal));
 }

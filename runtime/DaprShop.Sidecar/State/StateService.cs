@@ -202,7 +202,7 @@ public sealed class StateService
             return;
         }
 
-        var transaction = new StateTransaction([.. items.Select(i => ToStored(handle, i, error))], EmptyMetadata);
+        var transaction = new StateTransaction([.. items.Select(i => ToStored(handle, i, error))], EmptyMetadata) { IsBulk = true };
         try
         {
             await Outbound(storeName).ExecuteAsync(ct => handle.Store.ExecuteAsync(transaction, ct), cancellationToken);

@@ -6,7 +6,17 @@ namespace DaprShop.Sidecar.Tests.Infrastructure;
 public static class ComponentYaml
 {
     /// <summary>The state store kinds every state test runs against.</summary>
-    public static TheoryData<string> StateStoreKinds => new() { "in-memory", "sqlite" };
+    public static TheoryData<string> StateStoreKinds => new() { "in-memory", "sqlite", "redis" };
+
+    /// <summary>The state store kinds that keep data across a sidecar restart and list keys by prefix (actors, reminders, outbox).</summary>
+    public static TheoryData<string> DurableStateStoreKinds => new() { "sqlite", "redis" };
+
+    /// <summary>Metadata of a Redis component on the test Redis, in a database no other test uses (or <paramref name="database"/>).</summary>
+    public static (string Name, string Value)[] Redis(int? database = null, RedisServer? server = null) =>
+    [
+        ("redisHost", (server ?? RedisServer.Shared).Address),
+        ("redisDB", (database ?? (server ?? RedisServer.Shared).NextDatabase()).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+    ];
 
     public static string Component(string name, string type, params (string Name, string Value)[] metadata)
     {
@@ -40,6 +50,7 @@ public static class ComponentYaml
     {
         "in-memory" => Component(name, "state.in-memory", metadata),
         "sqlite" => Component(name, "state.sqlite", [("connectionString", sqliteFile ?? $"state/{name}.db"), .. metadata]),
+        "redis" => Component(name, "state.redis", [.. Redis(), .. metadata]),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown state store kind"),
     };
 }
