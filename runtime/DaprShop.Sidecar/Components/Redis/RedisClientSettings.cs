@@ -136,6 +136,9 @@ public sealed record RedisClientSettings(
             ConnectTimeout = (int)DialTimeout.TotalMilliseconds,
             ConnectRetry = 1,
             BacklogPolicy = BacklogPolicy.FailFast,
+
+            // RESP2, as go-redis speaks to Redis for daprd; it also keeps raw replies (XREADGROUP) in one shape.
+            Protocol = RedisProtocol.Resp2,
             ReconnectRetryPolicy = new LinearRetry(500),
         };
         if (EnableTls && InsecureSkipTlsVerify)
