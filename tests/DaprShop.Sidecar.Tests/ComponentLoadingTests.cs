@@ -1,4 +1,5 @@
 using DaprShop.Sidecar.Components;
+using DaprShop.Sidecar.State;
 using DaprShop.Sidecar.Tests.Infrastructure;
 
 namespace DaprShop.Sidecar.Tests;
@@ -62,6 +63,31 @@ public sealed class ComponentLoadingTests
             "cannot read"
         },
         {
+            ComponentYaml.Component("statestore", "state.redis"),
+            "spec.metadata.redisHost",
+            "is required"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.redis", ("redisHost", "localhost:63790"), ("redisPort", "6379")),
+            "spec.metadata.redisPort",
+            "already contains port 63790"
+        },
+        {
+            ComponentYaml.Component("statestore", "state.redis", ("redisHost", "localhost:6379"), ("redisType", "cluster")),
+            "spec.metadata.redisType",
+            "'cluster' is not supported"
+        },
+        {
+            ComponentYaml.Component("pubsub", "pubsub.redis", ("redisHost", "localhost:6379"), ("redisDB", "one")),
+            "spec.metadata.redisDB",
+            "'one' is not an integer"
+        },
+        {
+            ComponentYaml.Component("pubsub", "pubsub.redis", ("redisHost", "localhost:6379"), ("processingTimeout", "soon")),
+            "spec.metadata.processingTimeout",
+            "'soon' is not a duration"
+        },
+        {
             ComponentYaml.Component("files", "bindings.localstorage"),
             "spec.metadata.rootPath",
             "is required"
@@ -122,6 +148,46 @@ public sealed class ComponentLoadingTests
 
         Assert.True(File.Exists(Path.Combine(harness.ResourcesPath, "data", "state.db")));
         Assert.Equal(2, await harness.Client.GetStateAsync<int>("memory", "k"));
+    }
+
+    [Theory]
+    [InlineData("actorStateStore")]
+    [InlineData("outboxPublishPubsub")]
+    public async Task LoadAsync_store_that_cannot_list_keys_for_actors_or_outbox_stops_start_up(string field)
+    {
+        var catalog = new ComponentCatalog();
+        StateComponents.Register(catalog, "state.unlisted", (_, _) => new UnlistedStore());
+        var yaml = field == "actorStateStore"
+            ? ComponentYaml.Component("statestore", "state.unlisted", ("actorStateStore", "true"))
+            : ComponentYaml.Component("statestore", "state.unlisted", ("outboxPublishPubsub", "pubsub"), ("outboxPublishTopic", "orders"));
+        var path = SidecarHarness.WriteResources(new Dictionary<string, string> { ["statestore.yaml"] = yaml });
+        try
+        {
+            var error = await Assert.ThrowsAsync<ResourceLoadException>(() => ComponentRegistry.LoadAsync(
+                ResourceLoader.Load([path], "app"),
+                catalog,
+                new ComponentContext("app", path, new LocalCluster(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance),
+                CancellationToken.None));
+
+            Assert.Contains($"spec.metadata.{field}", error.Message, StringComparison.Ordinal);
+            Assert.Contains("state.unlisted cannot list its keys by prefix", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+
+    private sealed class UnlistedStore : IStateStore
+    {
+        public StateFeatures Features => StateFeatures.ETag | StateFeatures.Transactional;
+
+        public Task<StateEntry?> GetAsync(string key, CancellationToken cancellationToken) => Task.FromResult<StateEntry?>(null);
+
+        public Task<IReadOnlyList<BulkStateEntry>> BulkGetAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<BulkStateEntry>>([]);
+
+        public Task ExecuteAsync(StateTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     private static async Task<ResourceLoadException> StartExpectingFailureAsync(Dictionary<string, string> resources)

@@ -40,8 +40,55 @@ public sealed class OutboxTests
         Assert.Empty(await OutboxRowsAsync(orders));
     }
 
+    [Fact]
+    public async Task Redis_transaction_failing_on_a_stale_etag_still_publishes_its_event_as_daprd_does()
+    {
+        // Redis has no rollback: daprd's MULTI/EXEC applies the outbox marker although the state write failed, and its
+        // outbox subscriber, finding the marker, publishes the event. The local store does the same, so a caller that
+        // counts on "nothing published when the transaction fails" is caught here as it would be on real Dapr. The
+        // shop does not count on it: an order's log has one writer, its actor, so its ETag is never stale.
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, "redis");
+        await orders.Client.SaveStateAsync(Store, "order-1", "placed");
+
+        var failed = await Assert.ThrowsAsync<DaprException>(() => orders.Client.ExecuteStateTransactionAsync(Store,
+        [
+            Upsert("order-1", "\"confirmed\"", etag: "99"),
+            Upsert("order-1", """{"event":"OrderConfirmed"}""", metadata: new() { ["outbox.projection"] = "true", ["contentType"] = "application/json" }),
+        ]));
+
+        Assert.Contains("failed to set key orders||order-1", Assert.IsType<RpcException>(failed.InnerException).Status.Detail, StringComparison.Ordinal);
+        var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
+        Assert.Equal("OrderConfirmed", delivered.Json.GetProperty("data").GetProperty("event").GetString());
+        Assert.Equal("placed", await orders.Client.GetStateAsync<string>(Store, "order-1"));
+        await Eventually.WaitAsync(async () => (await OutboxRowsAsync(orders)).Count, count => count == 0, Deadline, "the published row to be deleted");
+    }
+
+    [Fact]
+    public async Task Redis_committed_upsert_with_projection_is_delivered_once_and_its_row_deleted()
+    {
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, "redis");
+
+        await orders.Client.ExecuteStateTransactionAsync(Store,
+        [
+            Upsert("order-4", "\"full log\""),
+            Upsert("order-4", """{"orderId":"order-4"}""", metadata: new() { ["outbox.projection"] = "true", ["contentType"] = "application/json" }),
+        ]);
+
+        var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
+        Assert.Equal("application/json", delivered.Json.GetProperty("datacontenttype").GetString());
+        Assert.Equal("order-4", delivered.Json.GetProperty("data").GetProperty("orderId").GetString());
+        Assert.Equal("full log", await orders.Client.GetStateAsync<string>(Store, "order-4"));
+        await Eventually.WaitAsync(async () => (await OutboxRowsAsync(orders)).Count, count => count == 0, Deadline, "the published row to be deleted");
+        Assert.Single(log.To(SubscriberRoute));
+    }
+
     [Theory]
-    [MemberData(nameof(ComponentYaml.StateStoreKinds), MemberType = typeof(ComponentYaml))]
+    [InlineData("in-memory")]
+    [InlineData("sqlite")]
     public async Task Committed_upsert_is_delivered_once_as_a_cloud_event_and_deletes_are_not(string kind)
     {
         var (cluster, log) = (new LocalCluster(), new RequestLog());
@@ -120,23 +167,25 @@ public sealed class OutboxTests
         Assert.Equal(3, delivered.Json.GetProperty("data").GetProperty("n").GetInt32());
     }
 
-    [Fact]
-    public async Task Message_committed_before_a_crash_is_published_after_the_restart()
+    [Theory]
+    [MemberData(nameof(ComponentYaml.DurableStateStoreKinds), MemberType = typeof(ComponentYaml))]
+    public async Task Message_committed_before_a_crash_is_published_after_the_restart(string kind)
     {
         var sqliteFile = Path.Combine(Directory.CreateTempSubdirectory("daprshop-outbox-").FullName, "orders.db");
+        var redisDatabase = RedisServer.Shared.NextDatabase();
         var (cluster, log) = (new LocalCluster(), new RequestLog());
         await using var subscriber = await StartSubscriberAsync(cluster, log);
 
         // The relay holds committed messages for an hour: stopping the sidecar now is a crash
         // between the commit and the publish.
-        await using (var crashing = await StartPublisherAsync(cluster, "sqlite", sqliteFile, TimeSpan.FromHours(1)))
+        await using (var crashing = await StartPublisherAsync(cluster, kind, sqliteFile, TimeSpan.FromHours(1), redisDatabase))
         {
             await crashing.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-5", "\"placed\"")]);
             Assert.Single(await OutboxRowsAsync(crashing));
         }
 
         Assert.Empty(log.To(SubscriberRoute));
-        await using var restarted = await StartPublisherAsync(cluster, "sqlite", sqliteFile);
+        await using var restarted = await StartPublisherAsync(cluster, kind, sqliteFile, redisDatabase: redisDatabase);
         var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
         Assert.Equal("\"placed\"", delivered.Json.GetProperty("data").GetString());
         await Eventually.WaitAsync(async () => (await OutboxRowsAsync(restarted)).Count, count => count == 0, Deadline, "the published row to be deleted");
@@ -162,15 +211,16 @@ public sealed class OutboxTests
     private static StateTransactionRequest Upsert(string key, string json, string? etag = null, Dictionary<string, string>? metadata = null) =>
         new(key, Encoding.UTF8.GetBytes(json), StateOperationType.Upsert, etag, metadata);
 
-    private static string OutboxStore(string kind, string? sqliteFile, string pubsub = "pubsub") =>
-        ComponentYaml.StateStore(kind, Store, sqliteFile, ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic));
+    private static string OutboxStore(string kind, string? sqliteFile, string pubsub = "pubsub", int? redisDatabase = null) => kind == "redis"
+        ? ComponentYaml.Component(Store, "state.redis", [.. ComponentYaml.Redis(redisDatabase), ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic)])
+        : ComponentYaml.StateStore(kind, Store, sqliteFile, ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic));
 
-    private static Task<SidecarHarness> StartPublisherAsync(LocalCluster cluster, string kind, string? sqliteFile = null, TimeSpan? publishDelay = null) =>
+    private static Task<SidecarHarness> StartPublisherAsync(LocalCluster cluster, string kind, string? sqliteFile = null, TimeSpan? publishDelay = null, int? redisDatabase = null) =>
         SidecarHarness.StartAsync(
             "orders",
             new Dictionary<string, string>
             {
-                ["statestore.yaml"] = OutboxStore(kind, sqliteFile),
+                ["statestore.yaml"] = OutboxStore(kind, sqliteFile, redisDatabase: redisDatabase),
                 ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.in-memory"),
             },
             cluster: cluster,

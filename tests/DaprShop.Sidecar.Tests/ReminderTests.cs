@@ -13,13 +13,14 @@ public sealed class ReminderTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public async Task Reminder_fires_through_IRemindable_with_daprd_callback_body()
+    [Theory]
+    [MemberData(nameof(ComponentYaml.DurableStateStoreKinds), MemberType = typeof(ComponentYaml))]
+    public async Task Reminder_fires_through_IRemindable_with_daprd_callback_body(string kind)
     {
         var cluster = new LocalCluster();
         var probe = new ActorProbe();
         var callbacks = new RequestLog();
-        await using var host = await ActorApps.StartHostAsync("reminder-app", cluster, probe, callbacks: callbacks);
+        await using var host = await ActorApps.StartHostAsync("reminder-app", cluster, probe, stateStore: ActorApps.ActorStateStore(kind), callbacks: callbacks);
 
         await ActorApps.Proxy(host, "r-1").StartReminderAsync("wake", 100, "hello");
 
@@ -40,21 +41,22 @@ public sealed class ReminderTests
             "the fired reminder to be deleted");
     }
 
-    [Fact]
-    public async Task Reminder_registered_before_a_restart_of_app_and_sidecar_fires_after_it()
+    [Theory]
+    [MemberData(nameof(ComponentYaml.DurableStateStoreKinds), MemberType = typeof(ComponentYaml))]
+    public async Task Reminder_registered_before_a_restart_of_app_and_sidecar_fires_after_it(string kind)
     {
         var folder = Directory.CreateTempSubdirectory("daprshop-reminders-").FullName;
-        var sqliteFile = Path.Combine(folder, "actors.db");
+        var store = ActorApps.ActorStateStore(kind, Path.Combine(folder, "actors.db"), RedisServer.Shared.NextDatabase());
         var cluster = new LocalCluster();
         var before = new ActorProbe();
-        await using (var host = await ActorApps.StartHostAsync("durable-app", cluster, before, sqliteFile: sqliteFile))
+        await using (var host = await ActorApps.StartHostAsync("durable-app", cluster, before, stateStore: store))
         {
             await ActorApps.Proxy(host, "d-1").StartReminderAsync("later", 2000, "persisted");
         }
 
         Assert.Empty(before.Events);
         var after = new ActorProbe();
-        await using (var host = await ActorApps.StartHostAsync("durable-app", cluster, after, sqliteFile: sqliteFile))
+        await using (var host = await ActorApps.StartHostAsync("durable-app", cluster, after, stateStore: store))
         {
             await Eventually.WaitAsync(() => after.Count("reminder:d-1:later:persisted") == 1, Deadline, "the stored reminder to fire after the restart");
         }

@@ -14,4 +14,10 @@ public interface IStateTransactionInterceptor
     ValueTask<StateTransaction> BeforeCommitAsync(string storeName, StateTransaction transaction, CancellationToken cancellationToken);
 
     ValueTask AfterCommitAsync(string storeName, StateTransaction committed, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs when the store reported the transaction failed. On a store without rollback (<c>state.redis</c>) some of
+    /// its operations may have been applied all the same, so work tied to them must look at what is stored.
+    /// </summary>
+    ValueTask AfterFailureAsync(string storeName, StateTransaction attempted, CancellationToken cancellationToken);
 }

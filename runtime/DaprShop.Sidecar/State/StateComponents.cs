@@ -34,7 +34,7 @@ public static class StateComponents
     /// store (actor reminders, outbox messages) are found again after a restart by key prefix, so a store marked
     /// <c>actorStateStore</c> or carrying outbox settings must list keys by prefix (<see cref="IStateKeyQuery"/>).
     /// </summary>
-    private static void Register(ComponentCatalog catalog, string type, Func<ComponentSpec, ComponentContext, IStateStore> create) =>
+    internal static void Register(ComponentCatalog catalog, string type, Func<ComponentSpec, ComponentContext, IStateStore> create) =>
         catalog.Register(type, (spec, context) =>
         {
             var settings = StateStoreSettings.FromSpec(spec, context.AppId);

@@ -145,6 +145,11 @@ public sealed class StateService
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            foreach (var interceptor in _interceptors)
+            {
+                await interceptor.AfterFailureAsync(storeName, transaction, CancellationToken.None);
+            }
+
             throw Log(StateErrors.Transaction(e));
         }
 

@@ -12,13 +12,20 @@ public static class ActorApps
 {
     public const string ActorType = nameof(CounterActor);
 
-    /// <summary>A SQLite state store marked as the actor state store.</summary>
-    public static string ActorStateStore(string? sqliteFile = null) =>
-        ComponentYaml.StateStore("sqlite", "statestore", sqliteFile, ("actorStateStore", "true"));
+    /// <summary>
+    /// A state store marked as the actor state store: SQLite (in <paramref name="sqliteFile"/> when given), or Redis (in
+    /// <paramref name="redisDatabase"/> of the test Redis when given, else a database of its own).
+    /// </summary>
+    public static string ActorStateStore(string kind = "sqlite", string? sqliteFile = null, int? redisDatabase = null) => kind switch
+    {
+        "redis" => ComponentYaml.Component("statestore", "state.redis", [.. ComponentYaml.Redis(redisDatabase), ("actorStateStore", "true")]),
+        _ => ComponentYaml.StateStore(kind, "statestore", sqliteFile, ("actorStateStore", "true")),
+    };
 
     /// <summary>
     /// Starts an app hosting <see cref="CounterActor"/> (under <paramref name="actorType"/>) and its
-    /// sidecar in <paramref name="cluster"/>. The app's actor runtime talks to its sidecar's HTTP
+    /// sidecar in <paramref name="cluster"/>, with <paramref name="stateStore"/> (YAML; default: <see cref="ActorStateStore"/>
+    /// on SQLite) as its actor state store. The app's actor runtime talks to its sidecar's HTTP
     /// port, chosen up front. <paramref name="callbacks"/>, when given, records the reminder and timer
     /// callbacks the app receives.
     /// </summary>
@@ -27,14 +34,14 @@ public static class ActorApps
         LocalCluster cluster,
         ActorProbe probe,
         Action<ActorRuntimeOptions>? configure = null,
-        string? sqliteFile = null,
+        string? stateStore = null,
         string actorType = ActorType,
         RequestLog? callbacks = null)
     {
         var daprHttpPort = FreePort.Next();
         return SidecarHarness.StartAsync(
             appId,
-            new Dictionary<string, string> { ["statestore.yaml"] = ActorStateStore(sqliteFile) },
+            new Dictionary<string, string> { ["statestore.yaml"] = stateStore ?? ActorStateStore() },
             app =>
             {
                 if (callbacks is not null)

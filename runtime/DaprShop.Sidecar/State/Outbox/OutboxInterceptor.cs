@@ -99,13 +99,33 @@ public sealed class OutboxInterceptor(SidecarContext sidecar, OutboxRelay relay,
             return ValueTask.CompletedTask;
         }
 
-        var prefix = OutboxMessage.PrefixFor(sidecar.AppId);
-        foreach (var row in committed.Operations.OfType<StateUpsert>().Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        EnqueueRows(storeName, committed, ifStored: false);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// A failed transaction on a store without rollback may still have written its outbox rows (Redis runs the rest of
+    /// a MULTI after one script fails). daprd publishes such a message too: its outbox subscriber finds the marker the
+    /// failed transaction wrote. So the rows go to the relay, which publishes each only if it is stored.
+    /// </summary>
+    public ValueTask AfterFailureAsync(string storeName, StateTransaction attempted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempted);
+        if (relay.SettingsFor(storeName) is not null)
         {
-            relay.Enqueue(storeName, row.Key, OutboxMessage.Parse(row.Value.Span));
+            EnqueueRows(storeName, attempted, ifStored: true);
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    private void EnqueueRows(string storeName, StateTransaction transaction, bool ifStored)
+    {
+        var prefix = OutboxMessage.PrefixFor(sidecar.AppId);
+        foreach (var row in transaction.Operations.OfType<StateUpsert>().Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            relay.Enqueue(storeName, row.Key, OutboxMessage.Parse(row.Value.Span), ifStored);
+        }
     }
 
     /// <summary>daprd's <c>PubSubOutbox</c> error (dapr/dapr <c>pkg/api/errors/pubsub.go</c>).</summary>

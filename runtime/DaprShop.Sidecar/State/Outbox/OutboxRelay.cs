@@ -49,8 +49,11 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     /// <summary>The outbox of a state store, or null when it has none.</summary>
     public OutboxSettings? SettingsFor(string storeName) => _stores.TryGetValue(storeName, out var store) ? store.Settings : null;
 
-    /// <summary>Queues a committed row for publishing (ignored when already queued).</summary>
-    public void Enqueue(string storeName, string key, OutboxMessage message)
+    /// <summary>
+    /// Queues a row for publishing (ignored when already queued). <paramref name="ifStored"/>: the row's transaction
+    /// failed, so publish only if the row is stored all the same (a store without rollback), else forget it.
+    /// </summary>
+    public void Enqueue(string storeName, string key, OutboxMessage message, bool ifStored = false)
     {
         lock (_gate)
         {
@@ -60,7 +63,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
             }
         }
 
-        _queue.Writer.TryWrite(new Pending(storeName, key, message));
+        _queue.Writer.TryWrite(new Pending(storeName, key, message, ifStored));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -126,6 +129,16 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
                 if (due > TimeSpan.Zero)
                 {
                     await Task.Delay(due, cancellationToken);
+                }
+
+                if (pending.IfStored && !await IsStoredAsync(pending, cancellationToken))
+                {
+                    lock (_gate)
+                    {
+                        _pending.Remove(pending.Key);
+                    }
+
+                    continue;
                 }
 
                 await PublishAsync(pending, cancellationToken);
@@ -204,6 +217,21 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         _logger.LogDebug("Published outbox message {Key} to topic {Topic}", pending.Key, message.Topic);
     }
 
+    private async Task<bool> IsStoredAsync(Pending pending, CancellationToken cancellationToken)
+    {
+        var stored = false;
+        await RetryAsync(
+            async ct => stored = await _stores[pending.StoreName].Store.GetAsync(pending.Key, ct) is not null,
+            e => _logger.LogWarning("Reading outbox row {Key} of a failed transaction failed, will retry: {Reason}", pending.Key, e.Message),
+            cancellationToken);
+        if (stored)
+        {
+            _logger.LogWarning("Outbox row {Key} was stored by a transaction that failed (the store has no rollback); publishing it, as daprd does", pending.Key);
+        }
+
+        return stored;
+    }
+
     private Task DeleteAsync(string storeName, string[] keys, CancellationToken cancellationToken)
     {
         var store = _stores[storeName].Store;
@@ -234,5 +262,5 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         }
     }
 
-    private sealed record Pending(string StoreName, string Key, OutboxMessage Message);
+    private sealed record Pending(string StoreName, string Key, OutboxMessage Message, bool IfStored);
 }
