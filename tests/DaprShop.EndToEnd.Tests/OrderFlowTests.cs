@@ -6,7 +6,12 @@ namespace DaprShop.EndToEnd.Tests;
 
 /// <summary>The order flow through the public API: gateway → order → payment → pub/sub → notification.</summary>
 [Collection(ShopDefinition.Name)]
-public sealed class OrderFlowTests(ShopFixture shop)
+public sealed class EmbeddedOrderFlowTests(ShopFixture shop) : OrderFlowTests(shop);
+
+[Collection(RedisShopDefinition.Name)]
+public sealed class RedisOrderFlowTests(RedisShopFixture shop) : OrderFlowTests(shop);
+
+public abstract class OrderFlowTests(ShopFixture shop)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
 

@@ -11,7 +11,12 @@ namespace DaprShop.EndToEnd.Tests;
 /// cancelled paid order, and the payment window that cancels an unpaid one.
 /// </summary>
 [Collection(ShopDefinition.Name)]
-public sealed class OrderHistoryTests(ShopFixture shop)
+public sealed class EmbeddedOrderHistoryTests(ShopFixture shop) : OrderHistoryTests(shop);
+
+[Collection(RedisShopDefinition.Name)]
+public sealed class RedisOrderHistoryTests(RedisShopFixture shop) : OrderHistoryTests(shop);
+
+public abstract class OrderHistoryTests(ShopFixture shop)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
 

@@ -14,7 +14,12 @@ namespace DaprShop.EndToEnd.Tests;
 /// <c>/payments</c> endpoints receive (<c>GET /faults</c>), which is how the tests see calls kept away by the breaker.
 /// </summary>
 [Collection(OutageShopDefinition.Name)]
-public sealed partial class PaymentOutageTests(OutageShopFixture shop) : IDisposable
+public sealed class EmbeddedPaymentOutageTests(OutageShopFixture shop) : PaymentOutageTests(shop);
+
+[Collection(RedisOutageShopDefinition.Name)]
+public sealed class RedisPaymentOutageTests(RedisOutageShopFixture shop) : PaymentOutageTests(shop);
+
+public abstract partial class PaymentOutageTests(OutageShopFixture shop) : IDisposable
 {
     /// <summary>Recovery: the breaker's open window, then the longest retry backoff (4 s), with room for a busy machine.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(60);
@@ -27,7 +32,11 @@ public sealed partial class PaymentOutageTests(OutageShopFixture shop) : IDispos
 
     private readonly HttpClient payment = shop.Sidecar("payment-service");
 
-    public void Dispose() => payment.Dispose();
+    public void Dispose()
+    {
+        payment.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Payment_down_Breaker_opens_orders_answer_202_without_calling_payment_then_every_order_confirmed_once()

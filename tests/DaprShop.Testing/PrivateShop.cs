@@ -12,15 +12,30 @@ public sealed record RunFileApp(string AppId, string Project, int AppPort, int D
 /// </summary>
 public static class PrivateShop
 {
+    /// <summary>The profiles a private shop can run on: the components folder each adds to components/common.</summary>
+    public static IReadOnlyList<string> Profiles { get; } = ["embedded", "redis"];
+
     /// <summary>
-    /// Copies components/common, components/embedded and components/config.yaml into <paramref name="work"/>/components.
-    /// The components name their files relative to each app's folder (services/X, <c>../../</c>), as daprd started by
-    /// the Dapr CLI resolves them; the copies point into <paramref name="work"/> instead. <paramref name="adjust"/>
-    /// may change a copy further (file name, text → text).
+    /// Copies components/common, components/<paramref name="profile"/> and components/config.yaml into
+    /// <paramref name="work"/>/components. The components name their files relative to each app's folder (services/X,
+    /// <c>../../</c>), as daprd started by the Dapr CLI resolves them; the copies point into <paramref name="work"/>
+    /// instead. On the redis profile the components point at <paramref name="redis"/> (address, database) instead of
+    /// localhost:6379. <paramref name="adjust"/> may change a copy further (file name, text → text).
     /// </summary>
-    public static async Task CopyComponentsAsync(string repo, string work, Func<string, string, string>? adjust = null, CancellationToken cancellationToken = default)
+    public static async Task CopyComponentsAsync(
+        string repo,
+        string work,
+        Func<string, string, string>? adjust = null,
+        string profile = "embedded",
+        (string Address, int Database)? redis = null,
+        CancellationToken cancellationToken = default)
     {
-        foreach (var folder in new[] { "common", "embedded" })
+        if (!Profiles.Contains(profile))
+        {
+            throw new ArgumentOutOfRangeException(nameof(profile), profile, $"one of {string.Join(", ", Profiles)}");
+        }
+
+        foreach (var folder in new[] { "common", profile })
         {
             var target = Path.Combine(work, "components", folder);
             Directory.CreateDirectory(target);
@@ -34,18 +49,37 @@ public static class PrivateShop
         foreach (var yaml in Directory.EnumerateFiles(Path.Combine(work, "components"), "*.yaml", SearchOption.AllDirectories))
         {
             var text = (await File.ReadAllTextAsync(yaml, cancellationToken)).Replace("../../", work + "/", StringComparison.Ordinal);
+            if (redis is { } server)
+            {
+                text = PointAtRedis(text, server.Address, server.Database);
+            }
+
             await File.WriteAllTextAsync(yaml, adjust is null ? text : adjust(Path.GetFileName(yaml), text), cancellationToken);
         }
     }
 
-    /// <summary>A run file (dapr.yaml) for the copied components that starts each app's <paramref name="configuration"/> build.</summary>
-    public static string RunFile(string repo, string configuration, IEnumerable<RunFileApp> apps)
+    /// <summary>
+    /// A component's text with its <c>redisHost</c> (localhost:6379, as <c>dapr init</c> serves it) replaced by
+    /// <paramref name="address"/> and a <c>redisDB</c> of <paramref name="database"/> added after it.
+    /// </summary>
+    public static string PointAtRedis(string text, string address, int database)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var normalized = text.ReplaceLineEndings("\n");
+        const string Host = "    - name: redisHost\n      value: localhost:6379\n";
+        return normalized.Contains(Host, StringComparison.Ordinal)
+            ? normalized.Replace(Host, string.Create(CultureInfo.InvariantCulture, $"    - name: redisHost\n      value: {address}\n    - name: redisDB\n      value: \"{database}\"\n"), StringComparison.Ordinal)
+            : text;
+    }
+
+    /// <summary>A run file (dapr.yaml) for the copied components of <paramref name="profile"/> that starts each app's <paramref name="configuration"/> build.</summary>
+    public static string RunFile(string repo, string configuration, IEnumerable<RunFileApp> apps, string profile = "embedded")
     {
         ArgumentNullException.ThrowIfNull(apps);
         var yaml = new StringBuilder();
         yaml.AppendLine("version: 1");
         yaml.AppendLine("common:");
-        yaml.AppendLine("  resourcesPaths: [./components/common, ./components/embedded]");
+        yaml.AppendLine(CultureInfo.InvariantCulture, $"  resourcesPaths: [./components/common, ./components/{profile}]");
         yaml.AppendLine("  configFilePath: ./components/config.yaml");
         yaml.AppendLine("apps:");
         foreach (var app in apps)

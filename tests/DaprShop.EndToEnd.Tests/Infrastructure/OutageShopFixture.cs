@@ -7,7 +7,7 @@ namespace DaprShop.EndToEnd.Tests.Infrastructure;
 /// for <see cref="BreakerOpenFor"/> instead of 30 s, a deferred payment is retried after 1 s, doubling up to 4 s, and
 /// the payment window (10 min) never closes during a test, so every deferred order must end up paid.
 /// </summary>
-public sealed class OutageShopFixture : ShopFixtureBase
+public class OutageShopFixture : ShopFixtureBase
 {
     /// <summary>How long the breaker on payment-service rejects calls before it lets one probe through.</summary>
     public static TimeSpan BreakerOpenFor { get; } = TimeSpan.FromSeconds(10);
@@ -51,4 +51,16 @@ public sealed class OutageShopFixture : ShopFixtureBase
 public sealed class OutageShopDefinition : ICollectionFixture<OutageShopFixture>
 {
     public const string Name = "outage shop";
+}
+
+/// <summary>The outage shop on the redis profile.</summary>
+public sealed class RedisOutageShopFixture : OutageShopFixture
+{
+    public override string Profile => "redis";
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisOutageShopDefinition : ICollectionFixture<RedisOutageShopFixture>
+{
+    public const string Name = "redis outage shop";
 }

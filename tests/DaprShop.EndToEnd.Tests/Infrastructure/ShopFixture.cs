@@ -7,7 +7,7 @@ namespace DaprShop.EndToEnd.Tests.Infrastructure;
 /// after <see cref="PaymentWindow"/>, well before the first payment retry (1 min), so the tests see the payment window
 /// expire without a retry reaching payment meanwhile, and no test trips the breaker on payment-service.
 /// </summary>
-public sealed class ShopFixture : ShopFixtureBase
+public class ShopFixture : ShopFixtureBase
 {
     /// <summary>How long an order of this run may await payment before a reminder cancels it.</summary>
     public static TimeSpan PaymentWindow { get; } = TimeSpan.FromSeconds(3);
@@ -23,4 +23,16 @@ public sealed class ShopFixture : ShopFixtureBase
 public sealed class ShopDefinition : ICollectionFixture<ShopFixture>
 {
     public const string Name = "shop";
+}
+
+/// <summary>The same shop on the redis profile (state.redis and pubsub.redis on the test Redis).</summary>
+public sealed class RedisShopFixture : ShopFixture
+{
+    public override string Profile => "redis";
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisShopDefinition : ICollectionFixture<RedisShopFixture>
+{
+    public const string Name = "redis shop";
 }

@@ -16,8 +16,10 @@ public abstract class ShopFixtureBase : IAsyncLifetime
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
     private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _runner;
+    private string _runFile = string.Empty;
+    private int? _redisDatabase;
 
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("daprshop-e2e-").FullName;
 
@@ -56,12 +58,40 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             .Select((a, i) => new ShopApp(a.AppId, a.Project, ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]))
             .ToDictionary(a => a.AppId);
 
-        await PrivateShop.CopyComponentsAsync(repo, WorkDirectory, AdjustComponent);
+        await PrivateShop.CopyComponentsAsync(repo, WorkDirectory, AdjustComponent, Profile, Profile == "redis" ? (RedisServer.Shared.Address, RedisDatabase) : null);
 
-        var runFile = Path.Combine(WorkDirectory, "dapr.yaml");
-        await File.WriteAllTextAsync(runFile, PrivateShop.RunFile(repo, configuration, Apps.Values.Select(RunFileApp)));
+        _runFile = Path.Combine(WorkDirectory, "dapr.yaml");
+        await File.WriteAllTextAsync(_runFile, PrivateShop.RunFile(repo, configuration, Apps.Values.Select(RunFileApp), Profile));
+        await StartRunnerAsync();
+        Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await WarmUpAsync();
+    }
 
-        var runnerDll = Path.Combine(repo, "runtime", "DaprShop.Run", "bin", configuration, "net10.0", "DaprShop.Run.dll");
+    /// <summary>The components profile this shop runs on (<c>embedded</c> unless a fixture says otherwise).</summary>
+    public virtual string Profile => "embedded";
+
+    /// <summary>On the redis profile, the database of the test Redis (<see cref="RedisServer.Shared"/>) this shop keeps its data in.</summary>
+    public int RedisDatabase => _redisDatabase ??= RedisServer.Shared.NextDatabase();
+
+    /// <summary>
+    /// Kills the runner and every process it started at once (SIGKILL, nothing shuts down cleanly): the whole machine
+    /// crashing, as far as the shop can tell. <see cref="StartRunnerAsync"/> starts it again on the same files.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        if (_runner is { HasExited: false } runner)
+        {
+            runner.Kill(entireProcessTree: true);
+            await runner.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts the runner on the shop's run file and waits for its ready line.</summary>
+    public async Task StartRunnerAsync()
+    {
+        var runnerDll = Path.Combine(RepositoryRoot(), "runtime", "DaprShop.Run", "bin", BuildConfiguration(), "net10.0", "DaprShop.Run.dll");
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ready = ready;
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = WorkDirectory,
@@ -69,12 +99,13 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { runnerDll, "-f", runFile, "--no-build" }.Concat(ExtraRunnerArguments()))
+        foreach (var argument in new[] { runnerDll, "-f", _runFile, "--no-build" }.Concat(ExtraRunnerArguments()))
         {
             start.ArgumentList.Add(argument);
         }
 
         start.Environment["NO_COLOR"] = "1";
+        _runner?.Dispose();
         _runner = Process.Start(start) ?? throw new InvalidOperationException("could not start the runner");
         _runner.OutputDataReceived += (_, e) => OnLine(e.Data);
         _runner.ErrorDataReceived += (_, e) => OnLine(e.Data);
@@ -82,15 +113,12 @@ public abstract class ShopFixtureBase : IAsyncLifetime
         _runner.BeginErrorReadLine();
 
         var exited = _runner.WaitForExitAsync();
-        var first = await Task.WhenAny(_ready.Task, exited, Task.Delay(ReadyTimeout));
-        if (first != _ready.Task)
+        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(ReadyTimeout));
+        if (first != ready.Task)
         {
             var why = first == exited ? $"the runner exited with code {_runner.ExitCode}" : $"no ready line within {ReadyTimeout.TotalSeconds:0}s";
             throw new InvalidOperationException($"The shop did not start: {why}.\n{Output}");
         }
-
-        Gateway = new HttpClient { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
-        await WarmUpAsync();
     }
 
     /// <summary>Extra environment of order-service in the run file (name → value).</summary>
