@@ -36,6 +36,9 @@ public sealed class Shopper
         return new Shopper(gateway, email, registration["userId"]!.GetValue<string>(), token["accessToken"]!.GetValue<string>());
     }
 
+    /// <summary>The same user calling through another client (for example a new one after the shop restarted).</summary>
+    public Shopper Through(HttpClient gateway) => new(gateway, Email, UserId, Token);
+
     public HttpRequestMessage Request(HttpMethod method, string path, object? body = null, string? idempotencyKey = null)
     {
         var request = new HttpRequestMessage(method, path);
