@@ -18,7 +18,8 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var repo = RepositoryRoot.Find();
         var environment = await RunEnvironment.CaptureAsync(repo, options.Arguments, cancellationToken);
         var scenarios = ScenarioCatalog.For(options.Scenario);
-        var context = new BenchContext(options, repo, log);
+        await using var backend = ShopBackend.Start(options.Profile);
+        var context = new BenchContext(options, repo, log, backend);
         var needsShop = scenarios.Any(s => s.NeedsShop);
         if ((needsShop && options.Url is null) || scenarios.Any(s => !s.NeedsShop))
         {
@@ -69,13 +70,12 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         }
 
         await log.WriteLineAsync("Starting the shop through the runner...");
-        var shop = await LaunchedShop.StartAsync(context.Repository, cancellationToken);
+        var shop = await LaunchedShop.StartAsync(context.Repository, context.Backend, cancellationToken);
         await log.WriteLineAsync($"The shop is ready at {shop.Endpoints.Gateway} after {shop.TimeToReady.TotalSeconds:0.0} s.");
         context.Shop = shop.Endpoints;
         context.LaunchesShops = true;
-        environment.Shop = "started by the bench: the runner's Release build with --no-build on a private run file (free loopback ports, "
-            + "components/common + components/embedded copied to a temporary folder, so SQLite state starts empty), ASPNETCORE_ENVIRONMENT=Production, "
-            + "apps logging at Warning";
+        environment.Shop = $"started by the bench on the {context.Backend.Profile} profile: the runner's Release build with --no-build on a private run file "
+            + $"(free loopback ports, {context.Backend.Describe()}), ASPNETCORE_ENVIRONMENT=Production, apps logging at Warning";
         return shop;
     }
 

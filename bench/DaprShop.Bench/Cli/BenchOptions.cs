@@ -8,7 +8,7 @@ internal sealed record BenchOptions
 {
     public const string Usage = """
         Load driver for DaprShop: starts the shop through its runner (Release build, free loopback ports,
-        a private copy of the embedded components), or attaches to a running one, then measures.
+        a private copy of the components of a profile), or attaches to a running one, then measures.
 
         Usage:
           dotnet run -c Release --project bench/DaprShop.Bench -- <scenario> [options]
@@ -32,6 +32,8 @@ internal sealed record BenchOptions
           --runs N                 startup: number of starts (default 3)
           --timeout S              per-request timeout (default 30, 5 with --quick)
           --out DIR                where the reports go (default bench/results)
+          --profile P              embedded (default) or redis: the components the started shops run on; redis starts
+                                   a private redis-server (Debian's redis-server package) for the run
           --url URL                attach to the running shop whose gateway is URL instead of starting one
           --gateway-sidecar URL    with --url: the gateway's Dapr HTTP endpoint (overhead)
           --payment-app URL        with --url: payment-service's app port (overhead)
@@ -77,6 +79,9 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
+    /// <summary>The components profile of the shops the bench starts: embedded or redis.</summary>
+    public string Profile { get; init; } = "embedded";
+
     /// <summary>The arguments as given, to print the command that reproduces a report.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
@@ -108,6 +113,7 @@ internal sealed record BenchOptions
         string? paymentAppToken = null;
         Uri? paymentSidecar = null;
         Uri? orderSidecar = null;
+        var profile = "embedded";
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -159,6 +165,14 @@ internal sealed record BenchOptions
                 case "--payment-sidecar":
                     paymentSidecar = LoopbackUrl(NextValue(args, ref i), arg);
                     break;
+                case "--profile":
+                    profile = NextValue(args, ref i);
+                    if (profile is not ("embedded" or "redis"))
+                    {
+                        throw new ArgumentException($"unknown profile '{profile}': embedded or redis");
+                    }
+
+                    break;
                 case "--order-sidecar":
                     orderSidecar = LoopbackUrl(NextValue(args, ref i), arg);
                     break;
@@ -195,6 +209,11 @@ internal sealed record BenchOptions
             throw new ArgumentException("--rate (open model) and --vus (closed loop) exclude each other");
         }
 
+        if (url is not null && args.Contains("--profile"))
+        {
+            throw new ArgumentException("--profile is for the shops the bench starts, not with --url (the attached shop runs on whatever it was started with)");
+        }
+
         var attachOnly = new[] { gatewaySidecar, paymentApp, paymentSidecar, orderSidecar }.Any(u => u is not null) || paymentAppToken is not null;
         if (url is null && attachOnly)
         {
@@ -218,6 +237,7 @@ internal sealed record BenchOptions
             PaymentAppToken = paymentAppToken,
             PaymentSidecar = paymentSidecar,
             OrderSidecar = orderSidecar,
+            Profile = profile,
             Arguments = [.. args],
         };
     }

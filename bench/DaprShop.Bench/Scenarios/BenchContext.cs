@@ -5,11 +5,14 @@ using DaprShop.Bench.Shop;
 namespace DaprShop.Bench.Scenarios;
 
 /// <summary>What every scenario gets: the options, the repository, the measured shop (when there is one) and the console.</summary>
-internal sealed class BenchContext(BenchOptions options, string repository, TextWriter log)
+internal sealed class BenchContext(BenchOptions options, string repository, TextWriter log, ShopBackend backend)
 {
     public BenchOptions Options { get; } = options;
 
     public string Repository { get; } = repository;
+
+    /// <summary>The components profile the shops the bench starts run on.</summary>
+    public ShopBackend Backend { get; } = backend;
 
     /// <summary>Progress and messages (stderr); the report goes to stdout.</summary>
     public TextWriter Log { get; } = log;

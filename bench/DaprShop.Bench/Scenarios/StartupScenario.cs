@@ -1,6 +1,7 @@
 using DaprShop.Bench.Cli;
 using DaprShop.Bench.Reporting;
 using DaprShop.Bench.Shop;
+using DaprShop.Testing;
 
 namespace DaprShop.Bench.Scenarios;
 
@@ -28,7 +29,7 @@ internal sealed class StartupScenario : IScenario
         var runs = new List<double>();
         for (var i = 1; i <= context.Options.Runs; i++)
         {
-            using var runFile = await ShopRunFile.CreateAsync(context.Repository, cancellationToken);
+            using var runFile = await ShopRunFile.CreateAsync(context.Repository, context.Backend, cancellationToken);
             await using var runner = RunnerProcess.Start(LaunchedShop.RunnerArguments(context.Repository, runFile.Path), runFile.WorkDirectory);
             var seconds = (await runner.WaitUntilReadyAsync(LaunchedShop.ReadyTimeout, cancellationToken)).After.TotalSeconds;
             runs.Add(seconds);
@@ -45,7 +46,7 @@ internal sealed class StartupScenario : IScenario
         var result = new ScenarioResult(Name, Title)
         {
             Method = "`dotnet runtime/DaprShop.Run/bin/Release/net10.0/DaprShop.Run.dll -f <private run file> --no-build`, timed from the process start "
-                + $"to its line \"{RunnerProcess.ReadyLinePrefix}...\" (every sidecar and every app's /healthz answering), then stopped with SIGTERM; "
+                + $"to its line \"{RunnerReadyLine.Start}...\" (every sidecar and every app's /healthz answering), then stopped with SIGTERM; "
                 + $"{runs.Count} runs, each on fresh ports and empty state.",
         };
         result.Tables.Add(new ReportTable("Runs", ["run", "seconds to ready"], [.. runs.Select((s, i) => (IReadOnlyList<string>)[$"{i + 1}", Format.Seconds(s)])]));

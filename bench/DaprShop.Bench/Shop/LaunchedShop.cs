@@ -28,9 +28,9 @@ internal sealed class LaunchedShop : IAsyncDisposable
     public static IReadOnlyList<string> RunnerArguments(string repo, string runFile) => [ShopBuild.RunnerDll(repo), "-f", runFile, "--no-build"];
 
     /// <summary>Starts the shop and waits for its ready line.</summary>
-    public static async Task<LaunchedShop> StartAsync(string repo, CancellationToken cancellationToken, bool withoutPaymentBreaker = false)
+    public static async Task<LaunchedShop> StartAsync(string repo, ShopBackend backend, CancellationToken cancellationToken, bool withoutPaymentBreaker = false)
     {
-        var runFile = await ShopRunFile.CreateAsync(repo, cancellationToken, withoutPaymentBreaker);
+        var runFile = await ShopRunFile.CreateAsync(repo, backend, cancellationToken, withoutPaymentBreaker);
         RunnerProcess? runner = null;
         try
         {

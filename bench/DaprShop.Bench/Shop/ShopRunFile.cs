@@ -5,8 +5,8 @@ namespace DaprShop.Bench.Shop;
 
 /// <summary>
 /// A private copy of the shop's run setup in a temporary folder: a run file that puts every app and sidecar on
-/// free loopback ports and starts the Release build, and copies of components/common and components/embedded
-/// whose <c>../../</c> paths (the SQLite file, the notification files, the secrets file) point into that folder,
+/// free loopback ports and starts the Release build, and copies of components/common and the profile's folder
+/// (<see cref="ShopBackend"/>) whose <c>../../</c> paths (the SQLite file, the notification files, the secrets file) point into that folder,
 /// so a bench run never shares state with a running shop or another run.
 /// </summary>
 internal sealed class ShopRunFile : IDisposable
@@ -30,7 +30,7 @@ internal sealed class ShopRunFile : IDisposable
     /// line per order per service through the runner); payment-service gets a known <c>APP_API_TOKEN</c> (the runner
     /// takes the run file's value instead of a random one), so the bench can call its app port directly.
     /// </summary>
-    public static async Task<ShopRunFile> CreateAsync(string repo, CancellationToken cancellationToken, bool withoutPaymentBreaker = false)
+    public static async Task<ShopRunFile> CreateAsync(string repo, ShopBackend backend, CancellationToken cancellationToken, bool withoutPaymentBreaker = false)
     {
         var work = Directory.CreateTempSubdirectory("daprshop-bench-").FullName;
         var paymentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -49,7 +49,8 @@ internal sealed class ShopRunFile : IDisposable
             (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),
         }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, ports.Dequeue(), ports.Dequeue(), ports.Dequeue(), a.Item3), StringComparer.Ordinal);
 
-        await PrivateShop.CopyComponentsAsync(repo, work, cancellationToken: cancellationToken);
+        ArgumentNullException.ThrowIfNull(backend);
+        await PrivateShop.CopyComponentsAsync(repo, work, profile: backend.Profile, redis: backend.NextRedis(), cancellationToken: cancellationToken);
         if (withoutPaymentBreaker)
         {
             await RemovePaymentBreakerAsync(work, cancellationToken);
@@ -57,7 +58,7 @@ internal sealed class ShopRunFile : IDisposable
 
         var runFile = System.IO.Path.Combine(work, "dapr.yaml");
         var runFileApps = apps.Values.Select(a => new RunFileApp(a.AppId, a.Project, a.AppPort, a.DaprHttpPort, a.DaprGrpcPort, a.Env));
-        await File.WriteAllTextAsync(runFile, PrivateShop.RunFile(repo, ShopBuild.Configuration, runFileApps), cancellationToken);
+        await File.WriteAllTextAsync(runFile, PrivateShop.RunFile(repo, ShopBuild.Configuration, runFileApps, backend.Profile), cancellationToken);
         return new ShopRunFile(work, runFile, apps);
     }
 
