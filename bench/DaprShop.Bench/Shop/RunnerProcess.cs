@@ -1,17 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using DaprShop.Testing;
 
 namespace DaprShop.Bench.Shop;
 
 /// <summary>
 /// The runner (runtime/DaprShop.Run) as a child process: its output is read line by line (and its last lines
-/// kept for error messages) until the ready line <c>DaprShop is ready: URL</c>; stopping sends SIGTERM, on which
-/// the runner stops its apps and sidecars, as on Ctrl+C.
+/// kept for error messages) until the ready line (<see cref="RunnerReadyLine"/>); stopping sends SIGTERM, on which the
+/// runner stops its apps and sidecars, as on Ctrl+C.
 /// </summary>
 internal sealed class RunnerProcess : IAsyncDisposable
 {
-    public const string ReadyLinePrefix = "DaprShop is ready: ";
-
     private const int KeptLines = 80;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
 
@@ -117,8 +116,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
             return;
         }
 
-        var readyAt = line.IndexOf(ReadyLinePrefix, StringComparison.Ordinal);
-        if (readyAt >= 0 && Uri.TryCreate(line[(readyAt + ReadyLinePrefix.Length)..].Trim(), UriKind.Absolute, out var url))
+        if (RunnerReadyLine.TryRead(line) is { } url)
         {
             _ready.TrySetResult(new RunnerReady(url, Stopwatch.GetElapsedTime(_startedAt)));
         }

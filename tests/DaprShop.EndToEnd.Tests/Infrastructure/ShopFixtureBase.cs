@@ -194,7 +194,7 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             _output.AppendLine(line);
         }
 
-        if (line.Contains("DaprShop is ready: ", StringComparison.Ordinal))
+        if (RunnerReadyLine.TryRead(line) is not null)
         {
             _ready.TrySetResult(line);
         }
