@@ -1,26 +1,23 @@
+using System.CommandLine;
 using DaprShop.Run.Cli;
 using DaprShop.Run.Logging;
 using DaprShop.Run.Supervision;
 using DaprShop.Run.Telemetry;
 
 var console = PrefixedConsole.ForStandardOutput();
-RunnerArguments arguments;
-try
+var parsed = RunnerArguments.Command(Environment.CurrentDirectory, RunAsync).Parse(args);
+if (RunnerArguments.UsageError(parsed) is { } error)
 {
-    arguments = RunnerArguments.Parse(args, Environment.CurrentDirectory);
-}
-catch (ArgumentException e)
-{
-    console.Error(e.Message);
+    console.Error(error);
     return ExitCodes.Usage;
 }
 
-if (arguments.Help)
-{
-    Console.WriteLine(RunnerArguments.Usage);
-    return ExitCodes.Stopped;
-}
+// StopSignal handles Ctrl+C and SIGTERM itself (stop the apps, then exit 0), so System.CommandLine must not.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
-using var telemetry = SidecarTelemetry.StartIfConfigured();
-using var stop = new StopSignal();
-return await new ShopRunner(console).RunAsync(arguments, Environment.CurrentDirectory, stop);
+async Task<int> RunAsync(RunnerArguments arguments)
+{
+    using var telemetry = SidecarTelemetry.StartIfConfigured();
+    using var stop = new StopSignal();
+    return await new ShopRunner(console).RunAsync(arguments, Environment.CurrentDirectory, stop);
+}

@@ -1,11 +1,15 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+
 namespace DaprShop.Run.Cli;
 
 /// <summary>The runner's command line, parsed.</summary>
-/// <param name="RunFile">The run file given with <c>-f</c>, or null for <c>./dapr.yaml</c> with the embedded profile.</param>
+/// <param name="RunFile">The run file given with <c>-f</c>, or null for <c>./dapr.yaml</c>.</param>
 /// <param name="ResourcesPaths">Folders given with <c>--resources-path</c>, absolute; empty when none was given.</param>
 /// <param name="NoBuild">Skip the build (<c>--no-build</c>).</param>
-/// <param name="Help">Print the usage and exit (<c>--help</c>).</param>
-public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> ResourcesPaths, bool NoBuild, bool Help)
+public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> ResourcesPaths, bool NoBuild)
 {
     /// <summary>How long the runner waits before it starts again an app named with <c>--restart-on-exit</c>.</summary>
     public static readonly TimeSpan RestartDelay = TimeSpan.FromSeconds(5);
@@ -13,84 +17,181 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
     /// <summary>App ids given with <c>--restart-on-exit</c>: when one exits on its own it is started again instead of stopping the run.</summary>
     public IReadOnlySet<string> RestartOnExit { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
-    /// <summary>The resources folders of the embedded profile, relative to the run file's folder.</summary>
-    public static readonly IReadOnlyList<string> EmbeddedProfile = ["components/common", "components/embedded"];
+    /// <summary>The profile given with <c>--profile</c>, or null when none was given.</summary>
+    public ResourcesProfile? Profile { get; init; }
 
-    public const string Usage = """
-        Runs a Dapr Multi-App Run file (dapr.yaml) on DaprShop's local Dapr runtime: builds the apps once,
-        hosts one sidecar per app, starts every app, and prints "DaprShop is ready: <url>" when all are healthy.
-        Ctrl+C (or SIGTERM) stops everything.
+    /// <summary>
+    /// The profile whose folders every app loads: the one given with <c>--profile</c>; else the
+    /// embedded profile when neither <c>-f</c> nor <c>--resources-path</c> is given; else none (the
+    /// run file's own resourcesPaths, or <c>--resources-path</c>'s folders).
+    /// </summary>
+    public ResourcesProfile? ChosenProfile => Profile ?? (RunFile is null && ResourcesPaths.Count == 0 ? ResourcesProfile.Embedded : null);
 
-        Usage:
-          dotnet run --project runtime/DaprShop.Run [-- OPTIONS]
+    /// <summary>What help says above the options: what the runner does and its exit codes (one line per paragraph: help wraps them).</summary>
+    public const string Description = """
+        Runs a Dapr Multi-App Run file (dapr.yaml) on DaprShop's local Dapr runtime: builds the apps once, hosts one sidecar per app, starts every app, and prints "DaprShop is ready (profile NAME): URL" when all are healthy (without "(profile NAME)" when the run uses no profile). Ctrl+C (or SIGTERM) stops everything.
 
-        Options (after "--" when started with dotnet run, which would take them for itself otherwise):
-          -f, --run-file FILE|DIR   Run this file (a folder means its dapr.yaml). Its own resourcesPaths are used.
-                                    Without -f: ./dapr.yaml with the embedded profile, i.e. the resources in
-                                    components/common + components/embedded instead of the file's resourcesPaths.
-          --resources-path DIR      Load components, resiliency and subscriptions from DIR instead (repeatable),
-                                    for every app, e.g. --resources-path components/common --resources-path components/redis.
-          --no-build                Do not build; start what was built last.
-          --restart-on-exit APPID   When this app exits on its own, start it again after 5 s (its sidecar stays up)
-                                    instead of stopping the run (repeatable). For outage drills: kill the app,
-                                    watch the others cope, and see it come back.
-          -h, --help                Show this help.
+        Resources: without options, ./dapr.yaml with the embedded profile (components/common + components/embedded instead of the file's resourcesPaths). --profile picks another profile, --resources-path any folders, and -f alone keeps the run file's own resourcesPaths.
 
-        Exit codes: 0 after Ctrl+C or SIGTERM; 1 when the build, a sidecar or an app fails, an app exits on its own,
-        or a port is taken; 2 for a bad command line or run file.
+        Options go after "--" when started with dotnet run, which would take them for itself otherwise.
+
+        Exit codes: 0 after Ctrl+C or SIGTERM (and for --help); 1 when the build, a sidecar or an app fails, an app exits on its own, or a port is taken; 2 for a bad command line or run file.
         """;
 
-    /// <summary>Parses the arguments; paths given with <c>--resources-path</c> resolve against <paramref name="workingDirectory"/>.</summary>
-    /// <exception cref="ArgumentException">An unknown option or a missing value, with a one-line message.</exception>
+    /// <summary>
+    /// The runner's command: its options, <c>--help</c> and the <c>[suggest]</c> directive for shell
+    /// completion. Its action reads the arguments (paths resolve against
+    /// <paramref name="workingDirectory"/>) and returns what <paramref name="run"/> returns. Invoke it only
+    /// when <see cref="UsageError"/> finds nothing wrong.
+    /// </summary>
+    public static RootCommand Command(string workingDirectory, Func<RunnerArguments, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var options = new Options();
+        var command = options.Command();
+        command.SetAction(parsed => run(options.Read(parsed, workingDirectory)));
+        return command;
+    }
+
+    /// <summary>The arguments alone, without running anything (<c>--help</c> and directives are not acted on).</summary>
+    /// <exception cref="ArgumentException">A bad command line, with the one line <see cref="UsageError"/> gives.</exception>
     public static RunnerArguments Parse(IReadOnlyList<string> args, string workingDirectory)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        string? runFile = null;
-        var resources = new List<string>();
-        var noBuild = false;
-        var help = false;
-        var restart = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Count; i++)
+        var options = new Options();
+        var parsed = options.Command().Parse(args);
+        return UsageError(parsed) is { } error ? throw new ArgumentException(error) : options.Read(parsed, workingDirectory);
+    }
+
+    /// <summary>
+    /// Null when the command line can run (or only asks for help or completions); else what is wrong,
+    /// as one line for <c>[run] error: ...</c> and exit code 2.
+    /// </summary>
+    public static string? UsageError(ParseResult parsed)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        if (parsed.Action is not ParseErrorAction || parsed.Errors.Count == 0)
         {
-            var (name, inline) = SplitInlineValue(args[i]);
-            switch (name)
+            return null;
+        }
+
+        var messages = parsed.Errors.Select(e => e.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.')).Distinct(StringComparer.Ordinal);
+        return $"{string.Join("; ", messages)} (see --help)";
+    }
+
+    /// <summary>The options of one command (System.CommandLine ties an option to the commands it is added to).</summary>
+    private sealed class Options
+    {
+        private const int MaxHelpWidth = 120;
+
+        private readonly Option<string> _runFile = new("--run-file", "-f")
+        {
+            HelpName = "FILE|DIR",
+            Description = "Run this file (a folder means its dapr.yaml) with its own resourcesPaths, unless --profile or "
+                + "--resources-path is given too. Without -f: ./dapr.yaml with the embedded profile.",
+        };
+
+        private readonly Option<ResourcesProfile> _profile = new("--profile")
+        {
+            HelpName = string.Join('|', ResourcesProfile.All.Select(p => p.Name)),
+            Description = "Load the components of a profile for every app, instead of the run file's resourcesPaths: "
+                + string.Join("; ", ResourcesProfile.All.Select(p => $"{p.Name} = {string.Join(" + ", p.Folders)}"))
+                + " (relative to the run file's folder). Default: embedded, unless -f or --resources-path is given. "
+                + "Not with --resources-path.",
+            CustomParser = ParseProfile,
+        };
+
+        private readonly Option<List<string>> _resourcesPaths = new("--resources-path")
+        {
+            HelpName = "DIR",
+            Description = "Load components, resiliency and subscriptions from DIR instead, for every app (repeatable), e.g. "
+                + "--resources-path components/common --resources-path components/redis. Not with --profile.",
+        };
+
+        private readonly Option<bool> _noBuild = new("--no-build")
+        {
+            Arity = ArgumentArity.Zero,
+            Description = "Do not build; start what was built last.",
+        };
+
+        private readonly Option<List<string>> _restartOnExit = new("--restart-on-exit")
+        {
+            HelpName = "APPID",
+            Description = $"When this app exits on its own, start it again after {RestartDelay.TotalSeconds:0} s (its sidecar "
+                + "stays up) instead of stopping the run (repeatable). For outage drills: kill the app, watch the others "
+                + "cope, and see it come back.",
+        };
+
+        public RootCommand Command()
+        {
+            _profile.CompletionSources.Add(ResourcesProfile.All.Select(p => p.Name).ToArray());
+            foreach (var option in new Option[] { _runFile, _resourcesPaths, _restartOnExit })
             {
-                case "-f" or "--run-file":
-                    runFile = Path.GetFullPath(Path.Combine(workingDirectory, inline ?? NextValue(args, ref i, name)));
-                    break;
-                case "--resources-path":
-                    resources.Add(Path.GetFullPath(Path.Combine(workingDirectory, inline ?? NextValue(args, ref i, name))));
-                    break;
-                case "--restart-on-exit":
-                    restart.Add(inline ?? NextValue(args, ref i, name));
-                    break;
-                case "--no-build" when inline is null:
-                    noBuild = true;
-                    break;
-                case "-h" or "--help" or "-?" when inline is null:
-                    help = true;
-                    break;
-                default:
-                    throw new ArgumentException($"unknown option '{args[i]}' (see --help)");
+                option.Validators.Add(NeedsValue);
+            }
+
+            var command = new RootCommand(Description)
+            {
+                HelpName = "dotnet run --project runtime/DaprShop.Run --",
+            };
+
+            // --help and the [suggest] directive come with RootCommand; --version would only print the assembly's 1.0.0.
+            command.Options.Remove(command.Options.OfType<VersionOption>().Single());
+            if (command.Options.OfType<HelpOption>().Single().Action is HelpAction help)
+            {
+                help.MaxWidth = HelpWidth();
+            }
+
+            command.Options.Add(_runFile);
+            command.Options.Add(_profile);
+            command.Options.Add(_resourcesPaths);
+            command.Options.Add(_noBuild);
+            command.Options.Add(_restartOnExit);
+            command.Validators.Add(ProfileOrResourcesPaths);
+            return command;
+        }
+
+        public RunnerArguments Read(ParseResult parsed, string workingDirectory)
+        {
+            string InWorkingDirectory(string path) => Path.GetFullPath(Path.Combine(workingDirectory, path));
+            return new RunnerArguments(
+                parsed.GetValue(_runFile) is { } runFile ? InWorkingDirectory(runFile) : null,
+                (parsed.GetValue(_resourcesPaths) ?? []).Select(InWorkingDirectory).ToList(),
+                parsed.GetValue(_noBuild))
+            {
+                Profile = parsed.GetValue(_profile),
+                RestartOnExit = (parsed.GetValue(_restartOnExit) ?? []).ToHashSet(StringComparer.Ordinal),
+            };
+        }
+
+        private void ProfileOrResourcesPaths(CommandResult result)
+        {
+            if (result.GetResult(_profile) is not null && result.GetResult(_resourcesPaths) is not null)
+            {
+                result.AddError("--profile and --resources-path do not go together: a profile names its resources paths; give one or the other");
             }
         }
 
-        return new RunnerArguments(runFile, resources, noBuild, help) { RestartOnExit = restart };
-    }
+        /// <summary>The terminal's width up to 120 columns; 120 when help goes to a file or a pipe (unwrapped otherwise).</summary>
+        private static int HelpWidth() => Console.IsOutputRedirected ? MaxHelpWidth : Math.Clamp(Console.WindowWidth, 40, MaxHelpWidth);
 
-    private static (string Name, string? Value) SplitInlineValue(string arg)
-    {
-        var equals = arg.IndexOf('=', StringComparison.Ordinal);
-        return arg.StartsWith("--", StringComparison.Ordinal) && equals > 2 ? (arg[..equals], arg[(equals + 1)..]) : (arg, null);
-    }
-
-    private static string NextValue(IReadOnlyList<string> args, ref int i, string name)
-    {
-        if (i + 1 >= args.Count || string.IsNullOrWhiteSpace(args[i + 1]))
+        private static ResourcesProfile? ParseProfile(ArgumentResult result)
         {
-            throw new ArgumentException($"option '{name}' needs a value (see --help)");
+            var name = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+            if (ResourcesProfile.Find(name) is { } profile)
+            {
+                return profile;
+            }
+
+            result.AddError($"--profile: no profile '{name}'; the profiles are {string.Join(", ", ResourcesProfile.All.Select(p => p.Name))}");
+            return null;
         }
 
-        return args[++i];
+        private static void NeedsValue(OptionResult result)
+        {
+            if (result.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)))
+            {
+                result.AddError($"option '{result.IdentifierToken?.Value}' needs a value");
+            }
+        }
     }
 }

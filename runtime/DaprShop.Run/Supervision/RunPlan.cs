@@ -6,10 +6,11 @@ namespace DaprShop.Run.Supervision;
 
 /// <summary>
 /// What a run will start, decided before anything starts: the run file, the resources every app
-/// loads (the run file's, the embedded profile's, or <c>--resources-path</c>'s) and how each app's
-/// command is built. Every refusal is a <see cref="RunFileException"/> with one line.
+/// loads (a profile's, <c>--resources-path</c>'s, or the run file's own) and how each app's command
+/// is built. Every refusal is a <see cref="RunFileException"/> with one line.
 /// </summary>
-internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, string ResourcesDescription)
+/// <param name="Profile">The profile whose folders every app loads, or null (see <see cref="RunnerArguments.ChosenProfile"/>).</param>
+internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, ResourcesProfile? Profile, string ResourcesDescription)
 {
     public static RunPlan Create(RunnerArguments arguments, string workingDirectory)
     {
@@ -20,22 +21,24 @@ internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, 
         }
 
         var runFile = RunFileParser.Load(arguments.RunFile ?? defaultFile);
+        var fileName = Path.GetFileName(runFile.FilePath);
+        var profile = arguments.ChosenProfile;
         IReadOnlyList<string>? resources = null;
         string description;
-        if (arguments.ResourcesPaths.Count > 0)
+        if (profile is not null)
+        {
+            resources = Existing(profile.ResourcesPaths(runFile.Directory), $"profile {profile.Name}");
+            var chosen = arguments.Profile is null ? "the default; choose another with --profile or --resources-path" : "--profile";
+            description = $"Profile {profile.Name} ({chosen}): {string.Join(" + ", profile.Folders)} instead of {fileName}'s resourcesPaths";
+        }
+        else if (arguments.ResourcesPaths.Count > 0)
         {
             resources = Existing(arguments.ResourcesPaths, "--resources-path");
             description = $"Resources for every app: {Show(resources, workingDirectory)} (--resources-path)";
         }
-        else if (arguments.RunFile is null)
-        {
-            resources = Existing(RunnerArguments.EmbeddedProfile.Select(p => Path.Combine(runFile.Directory, p)).ToList(), "embedded profile");
-            description = $"Embedded profile: {string.Join(" + ", RunnerArguments.EmbeddedProfile)} instead of "
-                + $"{Path.GetFileName(runFile.FilePath)}'s resourcesPaths (choose others with --resources-path)";
-        }
         else
         {
-            description = $"Resources: the resourcesPaths of {Path.GetFileName(runFile.FilePath)}";
+            description = $"Resources: the resourcesPaths of {fileName} (no profile; choose one with --profile)";
         }
 
         var apps = new List<PlannedApp>();
@@ -62,7 +65,7 @@ internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, 
             throw new RunFileException($"--restart-on-exit: no app '{unknown}' in {runFile.FilePath} (apps: {string.Join(", ", apps.Select(a => a.App.AppId))})");
         }
 
-        return new RunPlan(runFile, apps, description);
+        return new RunPlan(runFile, apps, profile, description);
     }
 
     private static List<string> Existing(IReadOnlyList<string> folders, string source)

@@ -24,8 +24,13 @@ public sealed class ShopRunner(PrefixedConsole console)
     /// <summary>How long an app has to exit after SIGTERM before its process tree is killed.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
-    /// <summary>The start of the one line that says the shop is up.</summary>
-    public const string ReadyLinePrefix = "DaprShop is ready: ";
+    /// <summary>
+    /// The one line that says the shop is up: <c>DaprShop is ready (profile redis): http://127.0.0.1:8080</c>,
+    /// or without the parentheses when the run uses no profile. Scripts, the end-to-end fixture and the bench
+    /// wait for <c>DaprShop is ready</c> and read the URL after the first <c>": "</c>.
+    /// </summary>
+    public static string ReadyLine(ResourcesProfile? profile, string url) =>
+        profile is null ? $"DaprShop is ready: {url}" : $"DaprShop is ready (profile {profile.Name}): {url}";
 
     private readonly LocalCluster _cluster = new();
     private readonly List<(Sidecar.Sidecar Sidecar, ILoggerFactory Logs)> _sidecars = [];
@@ -172,7 +177,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             return notReady;
         }
 
-        console.Plain(ReadyLinePrefix + ReadyUrl(running));
+        console.Plain(ReadyLine(plan.Profile, ReadyUrl(running)));
         await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, stop.Stopping)).ContinueWith(_ => { }, TaskScheduler.Default);
         return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : await AppExitedAsync(stop, restartOnExit);
     }

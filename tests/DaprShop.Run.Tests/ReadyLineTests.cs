@@ -1,0 +1,34 @@
+using DaprShop.Run.Cli;
+using DaprShop.Run.Supervision;
+using DaprShop.Testing;
+
+namespace DaprShop.Run.Tests;
+
+public sealed class ReadyLineTests
+{
+    [Fact]
+    public void The_ready_line_names_the_profile_when_the_run_uses_one()
+    {
+        Assert.Equal("DaprShop is ready (profile redis): http://127.0.0.1:8080", ShopRunner.ReadyLine(ResourcesProfile.Redis, "http://127.0.0.1:8080"));
+        Assert.Equal("DaprShop is ready: http://127.0.0.1:8080", ShopRunner.ReadyLine(null, "http://127.0.0.1:8080"));
+    }
+
+    [Theory]
+    [InlineData("embedded")]
+    [InlineData("redis")]
+    [InlineData("postgres")]
+    [InlineData(null)]
+    public void The_end_to_end_fixture_and_the_bench_read_the_url_from_every_form_of_it(string? profile)
+    {
+        var line = ShopRunner.ReadyLine(profile is null ? null : ResourcesProfile.Find(profile), "http://127.0.0.1:40123");
+
+        Assert.Equal(new Uri("http://127.0.0.1:40123"), RunnerReadyLine.TryRead(line));
+    }
+
+    [Theory]
+    [InlineData("[run] Waiting for order-service (sidecar) (5s)")]
+    [InlineData("[run] Profile embedded (the default; choose another with --profile or --resources-path): components/common + components/embedded")]
+    [InlineData("DaprShop is ready")]
+    public void Other_lines_are_not_the_ready_line(string line) =>
+        Assert.Null(RunnerReadyLine.TryRead(line));
+}
