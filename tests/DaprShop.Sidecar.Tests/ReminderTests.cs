@@ -51,7 +51,7 @@ public sealed class ReminderTests
         var before = new ActorProbe();
         await using (var host = await ActorApps.StartHostAsync("durable-app", cluster, before, stateStore: store))
         {
-            await ActorApps.Proxy(host, "d-1").StartReminderAsync("later", 2000, "persisted");
+            await ActorApps.Proxy(host, "d-1").StartReminderAsync("later", 5000, "persisted");
         }
 
         Assert.Empty(before.Events);

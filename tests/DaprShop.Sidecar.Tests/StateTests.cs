@@ -210,6 +210,25 @@ public sealed class StateTests
         Assert.Equal(1, await harness.Client.GetStateAsync<int>(Store, "account-c"));
     }
 
+    [Fact]
+    public async Task ExecuteStateTransactionAsync_redis_json_content_type_operation_fails_alone_as_daprd()
+    {
+        // daprd writes a transaction operation with contentType application/json as a RedisJSON document; without
+        // the module (and always here) that operation fails inside the MULTI and the others stay applied.
+        await using var harness = await StartAsync("redis");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => harness.Client.ExecuteStateTransactionAsync(Store,
+        [
+            new StateTransactionRequest("plain", Json("kept"), StateOperationType.Upsert),
+            new StateTransactionRequest("document", Json(new { n = 1 }), StateOperationType.Upsert, metadata: new Dictionary<string, string> { ["contentType"] = "application/json" }),
+        ]));
+
+        Assert.Equal(StatusCode.Internal, Rpc(error).StatusCode);
+        Assert.Contains("RedisJSON", Rpc(error).Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("kept", await harness.Client.GetStateAsync<string>(Store, "plain"));
+        Assert.Null(await harness.Client.GetStateAsync<object>(Store, "document"));
+    }
+
     [Theory]
     [MemberData(nameof(ComponentYaml.StateStoreKinds), MemberType = typeof(ComponentYaml))]
     public async Task SaveStateAsync_ttl_item_reads_as_absent_after_expiry(string kind)

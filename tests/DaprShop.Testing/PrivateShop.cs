@@ -67,9 +67,14 @@ public static class PrivateShop
         ArgumentNullException.ThrowIfNull(text);
         var normalized = text.ReplaceLineEndings("\n");
         const string Host = "    - name: redisHost\n      value: localhost:6379\n";
+        if (!normalized.Contains("redisHost", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
         return normalized.Contains(Host, StringComparison.Ordinal)
             ? normalized.Replace(Host, string.Create(CultureInfo.InvariantCulture, $"    - name: redisHost\n      value: {address}\n    - name: redisDB\n      value: \"{database}\"\n"), StringComparison.Ordinal)
-            : text;
+            : throw new InvalidOperationException("a component names redisHost, but not as 'value: localhost:6379' the private shop replaces; update PrivateShop.PointAtRedis");
     }
 
     /// <summary>A run file (dapr.yaml) for the copied components of <paramref name="profile"/> that starts each app's <paramref name="configuration"/> build.</summary>

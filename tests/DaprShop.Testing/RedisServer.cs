@@ -171,7 +171,7 @@ public sealed class RedisServer : IAsyncDisposable
     {
         try
         {
-            using var client = new TcpClient();
+            using var client = new TcpClient { ReceiveTimeout = 1000, SendTimeout = 1000 };
             client.Connect("127.0.0.1", Port);
             var stream = client.GetStream();
             stream.Write("PING\r\n"u8);

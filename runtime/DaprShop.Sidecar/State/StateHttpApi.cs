@@ -172,8 +172,15 @@ public static class StateHttpApi
         new DaprError("ERR_MALFORMED_REQUEST", message).ToResult(StatusCodes.Status400BadRequest);
 
     /// <summary>The JSON text of a value as stored; an absent value is <c>null</c>, as Go marshals a nil value.</summary>
+    /// <summary>
+    /// The value as daprd re-marshals an HTTP body (jsoniter): compact, text as is (no \u escapes of non-ASCII or HTML
+    /// characters). Unlike daprd, numbers keep their digits (jsoniter's ConfigFastest writes floats with 6 digits) and
+    /// object members their order (Go's map order is random).
+    /// </summary>
     private static byte[] JsonBytes(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Undefined ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value);
+        value.ValueKind == JsonValueKind.Undefined ? "null"u8.ToArray() : JsonSerializer.SerializeToUtf8Bytes(value, StoredJson);
+
+    private static readonly JsonSerializerOptions StoredJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Stored bytes as a JSON value: as they are when they hold JSON, else as a JSON string.</summary>
     private static JsonElement AsJson(ReadOnlyMemory<byte> value)

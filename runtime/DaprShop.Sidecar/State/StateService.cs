@@ -112,8 +112,9 @@ public sealed class StateService
         WriteAsync(storeName, items, e => StateErrors.BulkDelete(storeName, e), cancellationToken);
 
     /// <summary>
-    /// Runs a multi-key transaction: every operation applies or none does. Interceptors may add
-    /// operations before the commit and act after it.
+    /// Runs a multi-key transaction: every operation applies or none does, except on a store without rollback
+    /// (<c>state.redis</c>, as in daprd). Interceptors may add operations before the commit and act after it, or
+    /// after a failure.
     /// </summary>
     public async Task ExecuteTransactionAsync(
         string storeName,

@@ -106,13 +106,15 @@ public sealed class RedisStreamsTests : IAsyncLifetime
     [Fact]
     public async Task Message_in_delivery_when_the_sidecar_stops_is_delivered_by_the_next_sidecar()
     {
-        var log = new RequestLog();
+        // The first sidecar's processingTimeout is a minute: the message stays pending because its sidecar stopped
+        // under the delivery, not because its time ran out.
+        var firstLog = new RequestLog();
         var stuck = new TaskCompletionSource();
-        var first = await StartSubscriberAsync("notifier", log, respond: async () => { await stuck.Task; return Results.Ok(); }, metadata: [("processingTimeout", "500"), ("redeliverInterval", "200")]);
+        var first = await StartSubscriberAsync("notifier", firstLog, respond: async () => { await stuck.Task; return Results.Ok(); }, metadata: [("processingTimeout", "60000"), ("redeliverInterval", "200")]);
         try
         {
             await first.Client.PublishEventAsync(Pubsub, "orders", new { n = 1 });
-            await log.WaitForAsync("/orders");
+            await firstLog.WaitForAsync("/orders");
         }
         finally
         {
@@ -121,11 +123,39 @@ public sealed class RedisStreamsTests : IAsyncLifetime
         }
 
         Assert.Equal(1, (await Db.StreamPendingAsync("orders", "notifier")).PendingMessageCount);
-        await using var second = await StartSubscriberAsync("notifier", log, metadata: [("processingTimeout", "500"), ("redeliverInterval", "200")]);
+        var secondLog = new RequestLog();
+        await using var second = await StartSubscriberAsync("notifier", secondLog, metadata: [("processingTimeout", "500"), ("redeliverInterval", "200")]);
 
-        var deliveries = await log.WaitForAsync("/orders", 2);
-        Assert.Equal(deliveries[0].Json.GetProperty("id").GetString(), deliveries[1].Json.GetProperty("id").GetString());
+        var redelivered = Assert.Single(await secondLog.WaitForAsync("/orders"));
+        Assert.Equal(firstLog.To("/orders")[0].Json.GetProperty("id").GetString(), redelivered.Json.GetProperty("id").GetString());
         await Eventually.WaitAsync(async () => (await Db.StreamPendingAsync("orders", "notifier")).PendingMessageCount, n => n == 0, TimeSpan.FromSeconds(5), "the message to be acknowledged");
+    }
+
+    [Fact]
+    public async Task Unsubscribing_leaves_queued_messages_pending_instead_of_acknowledging_them()
+    {
+        // One worker, held by the first message: the other four wait in the component's queue when the sidecar stops.
+        var log = new RequestLog();
+        var stuck = new TaskCompletionSource();
+        var app = await StartSubscriberAsync("notifier", log, respond: async () => { await stuck.Task; return Results.Ok(); }, metadata: [("concurrency", "1")]);
+        try
+        {
+            for (var n = 1; n <= 5; n++)
+            {
+                await app.Client.PublishEventAsync(Pubsub, "orders", new { n });
+            }
+
+            await log.WaitForAsync("/orders");
+            await Eventually.WaitAsync(async () => (await Db.StreamPendingAsync("orders", "notifier")).PendingMessageCount, n => n == 5, TimeSpan.FromSeconds(5), "all five read by the group");
+        }
+        finally
+        {
+            await app.DisposeAsync();
+            stuck.TrySetResult();
+        }
+
+        Assert.Single(log.To("/orders"));
+        Assert.Equal(5, (await Db.StreamPendingAsync("orders", "notifier")).PendingMessageCount);
     }
 
     [Fact]
@@ -133,7 +163,7 @@ public sealed class RedisStreamsTests : IAsyncLifetime
     {
         // daprd 1.17+: a failed delivery is acknowledged (retries come from resiliency policies or a dead-letter topic).
         var log = new RequestLog();
-        await using var app = await StartSubscriberAsync("notifier", log, respond: () => Task.FromResult(Results.StatusCode(500)), metadata: [("processingTimeout", "500"), ("redeliverInterval", "200")]);
+        await using var app = await StartSubscriberAsync("notifier", log, respond: () => Task.FromResult(Results.StatusCode(500)), metadata: [("processingTimeout", "60000"), ("redeliverInterval", "200")]);
 
         await app.Client.PublishEventAsync(Pubsub, "orders", new { n = 1 });
         await app.Client.PublishEventAsync(Pubsub, "orders", new { n = 2 });

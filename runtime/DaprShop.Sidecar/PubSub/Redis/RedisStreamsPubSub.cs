@@ -33,8 +33,10 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
     public const string ComponentType = "pubsub.redis";
 
     private static readonly TimeSpan ReadBlock = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan ReadErrorPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LoopErrorPause = TimeSpan.FromSeconds(1);
+    private static readonly JsonSerializerOptions MetadataJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    private readonly TimeProvider _time;
     private readonly RedisClientSettings _client;
     private readonly RedisStreamsSettings _streams;
     private readonly ConnectionMultiplexer _redis;
@@ -47,9 +49,10 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
     private readonly List<StreamSubscription> _subscriptions = [];
     private int _disposed;
 
-    private RedisStreamsPubSub(string name, RedisClientSettings client, RedisStreamsSettings streams, ConnectionMultiplexer redis, ILogger logger)
+    private RedisStreamsPubSub(string name, RedisClientSettings client, RedisStreamsSettings streams, ConnectionMultiplexer redis, ILogger logger, TimeProvider time)
     {
         _name = name;
+        _time = time;
         _client = client;
         _streams = streams;
         _redis = redis;
@@ -85,7 +88,7 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
 
         var redis = RedisConnector.Connect(spec, client, $"daprshop-{context.AppId}-{spec.Name}");
         logger.LogInformation("Redis Streams pubsub {Component} connected to {Address}, database {Database}, consumer group {ConsumerId}", spec.Name, client.Address, client.Database, streams.ConsumerId);
-        return new RedisStreamsPubSub(spec.Name, client, streams, redis, logger);
+        return new RedisStreamsPubSub(spec.Name, client, streams, redis, logger, TimeProvider.System);
     }
 
     public async Task PublishAsync(PubSubMessage message, CancellationToken cancellationToken)
@@ -100,14 +103,15 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
         }
         else if (_streams.StreamTtl > TimeSpan.Zero)
         {
-            var minId = DateTimeOffset.UtcNow.Subtract(_streams.StreamTtl).ToUnixTimeMilliseconds();
+            var minId = _time.GetUtcNow().Subtract(_streams.StreamTtl).ToUnixTimeMilliseconds();
             args.AddRange(["MINID", "~", string.Create(CultureInfo.InvariantCulture, $"{minId}-1")]);
         }
 
         args.AddRange(["*", "data", message.Data.ToArray()]);
         if (message.Metadata.Count > 0)
         {
-            args.AddRange(["metadata", JsonSerializer.Serialize(message.Metadata)]);
+            // As Go's json.Marshal writes a map: keys in order, non-ASCII text as is.
+            args.AddRange(["metadata", JsonSerializer.Serialize(new SortedDictionary<string, string>(message.Metadata.ToDictionary(), StringComparer.Ordinal), MetadataJson)]);
         }
 
         try
@@ -155,7 +159,8 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
             await subscription.DisposeAsync();
         }
 
-        // Messages still queued or being handled stay pending in Redis: the next start claims them again.
+        // Messages still queued or being handled (their subscriptions have stopped) stay pending in Redis: the next start
+        // claims them again.
         await _closing.CancelAsync();
         _queue.Writer.TryComplete();
         await Task.WhenAll(_workers);
@@ -182,7 +187,14 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
         {
             await foreach (var delivery in _queue.Reader.ReadAllAsync(closing))
             {
-                await HandleAsync(delivery, closing);
+                try
+                {
+                    await HandleAsync(delivery, closing);
+                }
+                catch (Exception e) when (!closing.IsCancellationRequested)
+                {
+                    _logger.LogError(e, "Handling Redis message {MessageId} of stream {Topic} failed; it stays pending", delivery.Id, delivery.Message.Topic);
+                }
             }
         }
         catch (OperationCanceledException) when (closing.IsCancellationRequested)
@@ -191,9 +203,20 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Hands one message to the sidecar and acknowledges it when handled, or when it failed while its subscription
+    /// still runs and within its time. A message whose subscription stopped (the app unsubscribed or the sidecar is
+    /// stopping) before or while it was handled, or whose time ran out, stays pending: it is claimed again later, by
+    /// this sidecar or the next.
+    /// </summary>
     private async Task HandleAsync(Delivery delivery, CancellationToken closing)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(closing);
+        if (delivery.Stopped.IsCancellationRequested)
+        {
+            return;
+        }
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(closing, delivery.Stopped);
         if (_streams.Redelivers)
         {
             deadline.CancelAfter(_streams.ProcessingTimeout);
@@ -212,12 +235,13 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
 
         if (result == HandlerResult.Failure)
         {
-            _logger.LogError("Error processing Redis message {MessageId} of stream {Topic}: the sidecar could not handle it", delivery.Id, delivery.Message.Topic);
             if (deadline.IsCancellationRequested)
             {
-                // Out of time or stopping: left pending, claimed again after processingTimeout.
+                _logger.LogWarning("Redis message {MessageId} of stream {Topic} not handled in time or while stopping; it stays pending", delivery.Id, delivery.Message.Topic);
                 return;
             }
+
+            _logger.LogError("Error processing Redis message {MessageId} of stream {Topic}: the sidecar could not handle it; acknowledged, as daprd does", delivery.Id, delivery.Message.Topic);
         }
 
         try
@@ -226,7 +250,7 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
         }
         catch (RedisException e)
         {
-            _logger.LogError("Error acknowledging Redis message {MessageId} of stream {Topic}: {Reason}", delivery.Id, delivery.Message.Topic, e.Message);
+            _logger.LogError(e, "Error acknowledging Redis message {MessageId} of stream {Topic}", delivery.Id, delivery.Message.Topic);
         }
     }
 
@@ -254,10 +278,11 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
         }
 
         var message = new PubSubMessage(subscription.Topic, data, null, metadata);
-        return _queue.Writer.WriteAsync(new Delivery(id, subscription.Group, message, subscription.Handler), cancellationToken);
+        return _queue.Writer.WriteAsync(new Delivery(id, subscription.Group, message, subscription.Handler, cancellationToken), cancellationToken);
     }
 
-    private sealed record Delivery(string Id, string Group, PubSubMessage Message, PubSubHandler Handler);
+    /// <summary>One message read from a stream; <paramref name="Stopped"/> ends when its subscription stops.</summary>
+    private sealed record Delivery(string Id, string Group, PubSubMessage Message, PubSubHandler Handler, CancellationToken Stopped);
 
     /// <summary>One topic's reading and reclaiming loops for the component's consumer group.</summary>
     private sealed class StreamSubscription : IAsyncDisposable
@@ -316,7 +341,11 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
                 {
                     reply = await db.ExecuteAsync("XREADGROUP", "GROUP", Group, Group, "COUNT", count, "BLOCK", block, "STREAMS", Topic, ">");
                 }
-                catch (Exception e) when (e is RedisException or ObjectDisposedException && !stop.IsCancellationRequested)
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception e)
                 {
                     if (e.Message.Contains("NOGROUP", StringComparison.Ordinal))
                     {
@@ -325,15 +354,11 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
                     }
                     else
                     {
-                        _owner._logger.LogError("Error reading from stream {Topic}: {Reason}", Topic, e.Message);
+                        _owner._logger.LogError(e, "Error reading from stream {Topic}", Topic);
                     }
 
-                    await PauseAsync(ReadErrorPause, stop);
+                    await PauseAsync(LoopErrorPause, stop);
                     continue;
-                }
-                catch (Exception) when (stop.IsCancellationRequested)
-                {
-                    return;
                 }
 
                 try
@@ -343,14 +368,15 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
                         await _owner.EnqueueAsync(this, id, fields, stop);
                     }
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                catch (Exception) when (stop.IsCancellationRequested)
                 {
+                    // Stopping; what was read and not queued stays pending.
                     return;
                 }
-                catch (InvalidCastException) when (stop.IsCancellationRequested)
+                catch (InvalidCastException e)
                 {
-                    // The reader connection was closed under the read.
-                    return;
+                    _owner._logger.LogError(e, "Unexpected XREADGROUP reply from stream {Topic}", Topic);
+                    await PauseAsync(LoopErrorPause, stop);
                 }
             }
         }
@@ -359,10 +385,17 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
         {
             try
             {
-                using var timer = new PeriodicTimer(_owner._streams.RedeliverInterval);
+                using var timer = new PeriodicTimer(_owner._streams.RedeliverInterval, _owner._time);
                 do
                 {
-                    await ReclaimAsync(stop);
+                    try
+                    {
+                        await ReclaimAsync(stop);
+                    }
+                    catch (Exception e) when (!stop.IsCancellationRequested)
+                    {
+                        _owner._logger.LogError(e, "Error claiming pending messages of stream {Topic}; trying again in {Interval}", Topic, _owner._streams.RedeliverInterval);
+                    }
                 }
                 while (await timer.WaitForNextTickAsync(stop));
             }
@@ -372,46 +405,44 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
             }
         }
 
-        /// <summary>Claims the entries pending for at least processingTimeout and queues them again; acknowledges those deleted meanwhile.</summary>
+        /// <summary>
+        /// Claims the entries pending for at least processingTimeout and queues them again. An entry the claim leaves
+        /// out is claimed once more on its own without an idle time, as daprd does: if that finds nothing, the entry
+        /// is gone from the stream (trimmed or deleted) and is acknowledged; if it finds the entry (someone else had
+        /// just claimed it), it is delivered.
+        /// </summary>
         private async Task ReclaimAsync(CancellationToken stop)
         {
             var db = _owner._db;
             var timeout = (long)_owner._streams.ProcessingTimeout.TotalMilliseconds;
             while (!stop.IsCancellationRequested)
             {
-                StreamPendingMessageInfo[] pending;
-                StreamEntry[] claimed;
-                try
+                var pending = await db.StreamPendingMessagesAsync(Topic, Group, _owner._streams.QueueDepth, RedisValue.Null);
+                var stale = pending.Where(p => p.IdleTimeInMilliseconds >= timeout).Select(p => p.MessageId).ToArray();
+                if (stale.Length == 0)
                 {
-                    pending = await db.StreamPendingMessagesAsync(Topic, Group, _owner._streams.QueueDepth, RedisValue.Null);
-                    var stale = pending.Where(p => p.IdleTimeInMilliseconds >= timeout).Select(p => p.MessageId).ToArray();
-                    if (stale.Length == 0)
-                    {
-                        return;
-                    }
-
-                    claimed = await db.StreamClaimAsync(Topic, Group, Group, timeout, stale);
-                    var found = claimed.Where(e => !e.IsNull).Select(e => (string)e.Id!).ToHashSet(StringComparer.Ordinal);
-                    var gone = stale.Select(id => (string)id!).Where(id => !found.Contains(id)).ToArray();
-                    if (gone.Length > 0)
-                    {
-                        // Trimmed or deleted from the stream while pending: nothing left to deliver.
-                        await db.StreamAcknowledgeAsync(Topic, Group, [.. gone.Select(id => (RedisValue)id)]);
-                    }
-                }
-                catch (RedisException e)
-                {
-                    _owner._logger.LogError("Error claiming pending messages of stream {Topic}: {Reason}", Topic, e.Message);
                     return;
                 }
 
-                var redelivered = claimed.Where(e => !e.IsNull).ToList();
-                if (redelivered.Count > 0)
+                var claimed = (await db.StreamClaimAsync(Topic, Group, Group, timeout, stale)).Where(e => !e.IsNull).ToList();
+                var found = claimed.Select(e => (string)e.Id!).ToHashSet(StringComparer.Ordinal);
+                foreach (var missing in stale.Where(id => !found.Contains((string)id!)))
                 {
-                    _owner._logger.LogInformation("Redelivering {Count} messages of stream {Topic} pending for over {Timeout}", redelivered.Count, Topic, _owner._streams.ProcessingTimeout);
+                    var again = (await db.StreamClaimAsync(Topic, Group, Group, 0, [missing])).Where(e => !e.IsNull).ToList();
+                    if (again.Count == 0)
+                    {
+                        await db.StreamAcknowledgeAsync(Topic, Group, missing);
+                    }
+
+                    claimed.AddRange(again);
                 }
 
-                foreach (var entry in redelivered)
+                if (claimed.Count > 0)
+                {
+                    _owner._logger.LogInformation("Redelivering {Count} messages of stream {Topic} pending for over {Timeout}", claimed.Count, Topic, _owner._streams.ProcessingTimeout);
+                }
+
+                foreach (var entry in claimed)
                 {
                     await _owner.EnqueueAsync(this, entry.Id!, [.. entry.Values.Select(v => new KeyValuePair<string, RedisValue>(v.Name!, v.Value))], stop);
                 }
@@ -463,7 +494,7 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
             }
             catch (RedisException e)
             {
-                _owner._logger.LogError("Creating consumer group {Group} of stream {Topic} failed: {Reason}", Group, Topic, e.Message);
+                _owner._logger.LogError(e, "Creating consumer group {Group} of stream {Topic} failed", Group, Topic);
             }
         }
     }

@@ -172,8 +172,13 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
                 continue;
             }
 
+            IReadOnlyList<KeyValuePair<string, StateEntry>> rows = [];
+            await RetryAsync(
+                async ct => rows = await query.QueryByPrefixAsync(prefix, ct),
+                e => _logger.LogWarning("Listing the outbox rows of state store {StateStore} failed, will retry: {Reason}", name, e.Message),
+                cancellationToken);
             var found = new List<(string Key, OutboxMessage Message)>();
-            foreach (var (key, entry) in await query.QueryByPrefixAsync(prefix, cancellationToken))
+            foreach (var (key, entry) in rows)
             {
                 try
                 {

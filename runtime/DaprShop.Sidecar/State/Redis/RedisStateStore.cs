@@ -26,8 +26,9 @@ namespace DaprShop.Sidecar.State.Redis;
 /// ETag; TTLs are Redis expiries, so an expired item is simply gone, and reads carry no expiry
 /// time.</item>
 /// </list>
-/// RedisJSON documents (daprd's mode for <c>contentType: application/json</c> when the server has
-/// the JSON module) and the query API are not implemented.
+/// RedisJSON documents (daprd's mode for <c>contentType: application/json</c>: for a single save when
+/// the server has the JSON module, in a transaction always) and the query API are not implemented; such
+/// a transaction operation fails inside the MULTI, as it does with daprd on a server without the module.
 /// </summary>
 public sealed class RedisStateStore : IStateStore, IStateKeyQuery, IAsyncDisposable
 {
@@ -193,8 +194,9 @@ public sealed class RedisStateStore : IStateStore, IStateKeyQuery, IAsyncDisposa
                 [upsert.Key],
                 [version, upsert.Value, upsert.Concurrency == StateConcurrency.FirstWrite ? "0" : "1"]);
         }
-        catch (RedisServerException e)
+        catch (RedisException e)
         {
+            // daprd reports any failure of a save with an ETag as an ETag mismatch, a lost connection included.
             throw upsert.HasETag
                 ? new StateETagException(ETagErrorKind.Mismatch, e.Message)
                 : new InvalidOperationException($"failed to set key {upsert.Key}: {e.Message}", e);
@@ -217,8 +219,9 @@ public sealed class RedisStateStore : IStateStore, IStateKeyQuery, IAsyncDisposa
         {
             await _db.ScriptEvaluateAsync(RedisStateScripts.Delete, [delete.Key], [delete.HasETag ? delete.ETag : NoVersion]);
         }
-        catch (RedisServerException e)
+        catch (RedisException e)
         {
+            // daprd reports any failure of a delete as an ETag mismatch, a lost connection included.
             throw new StateETagException(ETagErrorKind.Mismatch, e.Message);
         }
     }
@@ -234,10 +237,13 @@ public sealed class RedisStateStore : IStateStore, IStateKeyQuery, IAsyncDisposa
             {
                 if (upsert.Metadata?.GetValueOrDefault("contentType") == "application/json")
                 {
-                    // daprd writes such an operation as a RedisJSON document (JSON.SET), which fails on a server
-                    // without the module and is not implemented here; say so instead of writing something else.
-                    throw new InvalidOperationException(
-                        $"key {upsert.Key}: an operation with contentType application/json is stored by daprd as a RedisJSON document, which DaprShop's local runtime does not implement");
+                    // daprd writes such an operation as a RedisJSON document (JSON.SET) whether or not the server has the
+                    // module; without it the operation fails inside the MULTI and the others stay applied. RedisJSON is
+                    // not implemented here, so the operation fails the same way on every server.
+                    writes.Add(transaction.ScriptEvaluateAsync(
+                        "return redis.error_reply('failed to set key ' .. KEYS[1] .. ': contentType application/json is stored as a RedisJSON document, which DaprShop\\'s local runtime does not implement')",
+                        [upsert.Key]));
+                    continue;
                 }
 
                 writes.Add(transaction.ScriptEvaluateAsync(RedisStateScripts.Set, [upsert.Key], [ExpectedVersion(upsert), upsert.Value]));
