@@ -21,11 +21,43 @@ public static class RedisConnector
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
+            var (reason, unreachable) = Diagnose(settings, e);
             throw spec.Metadata.Error(
                 "redisHost",
-                $"cannot connect to Redis at {settings.Address} ({FirstLine(e.Message)}); start a Redis server there "
-                + $"(Debian: apt-get install redis-server; or `dapr init`), or point redisHost at one");
+                $"cannot connect to Redis at {settings.Address} ({reason}); "
+                + (unreachable
+                    ? "start a Redis server there (Debian: apt-get install redis-server; or `dapr init`), or point redisHost at one"
+                    : "fix the component's connection metadata"));
         }
+    }
+
+    /// <summary>
+    /// Why the connection failed, in words a user can act on. StackExchange.Redis only says it could not connect, so a
+    /// plain TCP connection tells a refused or unreachable address from a server that answered but not as expected.
+    /// </summary>
+    private static (string Reason, bool Unreachable) Diagnose(RedisClientSettings settings, Exception error)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            if (!probe.ConnectAsync(settings.Host, settings.Port).Wait(settings.DialTimeout))
+            {
+                return ($"no answer within {settings.DialTimeout.TotalSeconds:0.#} s", true);
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is System.Net.Sockets.SocketException socket)
+        {
+            return (socket.SocketErrorCode switch
+            {
+                System.Net.Sockets.SocketError.ConnectionRefused => "connection refused: nothing listens there",
+                System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.TryAgain => $"host '{settings.Host}' not found",
+                _ => socket.Message,
+            }, true);
+        }
+
+        return error is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+            ? ("authentication failed: check redisUsername and redisPassword", false)
+            : ("the address accepts connections but the Redis handshake failed: check redisPassword, redisUsername and enableTLS", false);
     }
 
     /// <summary>A second connection for one blocking reader (XREADGROUP ... BLOCK), so it never holds up the shared one.</summary>
@@ -35,11 +67,5 @@ public static class RedisConnector
         var options = settings.ToOptions(clientName);
         options.AbortOnConnectFail = false;
         return ConnectionMultiplexer.ConnectAsync(options);
-    }
-
-    private static string FirstLine(string message)
-    {
-        var end = message.IndexOfAny(['\r', '\n']);
-        return (end < 0 ? message : message[..end]).TrimEnd('.', ' ');
     }
 }
