@@ -172,7 +172,7 @@ public sealed class OutboxTests
     public async Task Message_committed_before_a_crash_is_published_after_the_restart(string kind)
     {
         var sqliteFile = Path.Combine(Directory.CreateTempSubdirectory("daprshop-outbox-").FullName, "orders.db");
-        var redisDatabase = RedisServer.Shared.NextDatabase();
+        int? redisDatabase = kind == "redis" ? RedisServer.Shared.NextDatabase() : null;
         var (cluster, log) = (new LocalCluster(), new RequestLog());
         await using var subscriber = await StartSubscriberAsync(cluster, log);
 

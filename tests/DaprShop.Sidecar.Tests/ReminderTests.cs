@@ -46,7 +46,7 @@ public sealed class ReminderTests
     public async Task Reminder_registered_before_a_restart_of_app_and_sidecar_fires_after_it(string kind)
     {
         var folder = Directory.CreateTempSubdirectory("daprshop-reminders-").FullName;
-        var store = ActorApps.ActorStateStore(kind, Path.Combine(folder, "actors.db"), RedisServer.Shared.NextDatabase());
+        var store = ActorApps.ActorStateStore(kind, Path.Combine(folder, "actors.db"), kind == "redis" ? RedisServer.Shared.NextDatabase() : null);
         var cluster = new LocalCluster();
         var before = new ActorProbe();
         await using (var host = await ActorApps.StartHostAsync("durable-app", cluster, before, stateStore: store))
