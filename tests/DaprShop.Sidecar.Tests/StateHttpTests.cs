@@ -88,10 +88,12 @@ public sealed class StateHttpTests
         await using var harness = await StartAsync(kind);
         using var http = Http(harness);
         await PostJsonAsync(http, "/v1.0/state/statestore", """[{"key": "doc", "value": "v"}]""");
-        var etag = (await http.GetAsync(Uri("/v1.0/state/statestore/doc"))).Headers.GetValues("ETag").Single();
+        var old = await ETagAsync(http, "doc");
+        await PostJsonAsync(http, "/v1.0/state/statestore", """[{"key": "doc", "value": "v"}]""");
+        var etag = await ETagAsync(http, "doc");
 
         using var stale = new HttpRequestMessage(HttpMethod.Delete, Uri("/v1.0/state/statestore/doc"));
-        stale.Headers.TryAddWithoutValidation("If-Match", "stale");
+        stale.Headers.TryAddWithoutValidation("If-Match", old);
         var refused = await http.SendAsync(stale);
         using var current = new HttpRequestMessage(HttpMethod.Delete, Uri("/v1.0/state/statestore/doc"));
         current.Headers.TryAddWithoutValidation("If-Match", etag);

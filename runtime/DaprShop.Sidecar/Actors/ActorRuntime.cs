@@ -274,7 +274,7 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
             try
             {
                 stored.Add(operation.Value is { } value
-                    ? new StateUpsert(key, value, operation.ETag, Ttl: StateService.ParseTtl(operation.Metadata))
+                    ? new StateUpsert(key, value, operation.ETag, Ttl: StateService.ParseTtl(operation.Metadata)) { IsJson = true, Metadata = operation.Metadata }
                     : new StateDelete(key, operation.ETag));
             }
             catch (FormatException e)

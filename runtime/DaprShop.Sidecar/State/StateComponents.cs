@@ -1,6 +1,7 @@
 using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.State.InMemory;
 using DaprShop.Sidecar.State.Outbox;
+using DaprShop.Sidecar.State.Postgres;
 using DaprShop.Sidecar.State.Redis;
 using DaprShop.Sidecar.State.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,10 @@ public static class StateComponents
             }
         });
         Register(catalog, RedisStateStore.ComponentType, RedisStateStore.Create);
+
+        // daprd registers the PostgreSQL store under both names, with v1 and v2 (cmd/daprd/components/state_postgres.go).
+        Register(catalog, PostgresStateStore.ComponentType, PostgresStateStore.Create, "v1", "v2");
+        Register(catalog, "state.postgres", PostgresStateStore.Create, "v1", "v2");
     }
 
     /// <summary>
@@ -34,7 +39,7 @@ public static class StateComponents
     /// store (actor reminders, outbox messages) are found again after a restart by key prefix, so a store marked
     /// <c>actorStateStore</c> or carrying outbox settings must list keys by prefix (<see cref="IStateKeyQuery"/>).
     /// </summary>
-    internal static void Register(ComponentCatalog catalog, string type, Func<ComponentSpec, ComponentContext, IStateStore> create) =>
+    internal static void Register(ComponentCatalog catalog, string type, Func<ComponentSpec, ComponentContext, IStateStore> create, params string[] versions) =>
         catalog.Register(type, (spec, context) =>
         {
             var settings = StateStoreSettings.FromSpec(spec, context.AppId);
@@ -47,5 +52,5 @@ public static class StateComponents
             }
 
             return store;
-        }, "v1");
+        }, versions.Length == 0 ? ["v1"] : versions);
 }

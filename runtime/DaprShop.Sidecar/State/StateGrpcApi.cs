@@ -72,7 +72,10 @@ public sealed partial class DaprGrpcService
             }
 
             writes.Add(new StateWrite(
-                new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
+                new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options))
+                {
+                    IsJson = item.Metadata.TryGetValue("contentType", out var contentType) && contentType == "application/json",
+                },
                 item.Metadata));
         }
 

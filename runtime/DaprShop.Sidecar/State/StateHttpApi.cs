@@ -75,7 +75,7 @@ public static class StateHttpApi
             }
 
             writes.Add(new StateWrite(
-                new StateUpsert(item.Key, JsonBytes(item.Value), item.ETag, ConcurrencyOf(item.Options, e => StateErrors.Save(storeName, e))),
+                new StateUpsert(item.Key, JsonBytes(item.Value), item.ETag, ConcurrencyOf(item.Options, e => StateErrors.Save(storeName, e))) { IsJson = true },
                 Merge(item.Metadata, query)));
         }
 
@@ -153,7 +153,7 @@ public static class StateHttpApi
             var concurrency = ConcurrencyOf(item.Options, StateErrors.Transaction);
             StateOperation op = operation.Operation switch
             {
-                "upsert" => new StateUpsert(item.Key ?? string.Empty, JsonBytes(item.Value), item.ETag, concurrency),
+                "upsert" => new StateUpsert(item.Key ?? string.Empty, JsonBytes(item.Value), item.ETag, concurrency) { IsJson = true },
                 "delete" => new StateDelete(item.Key ?? string.Empty, item.ETag, concurrency),
                 _ => throw new DaprApiException(
                     "ERR_NOT_SUPPORTED_STATE_OPERATION",

@@ -41,7 +41,17 @@ public sealed record StateUpsert(
     string? ETag = null,
     StateConcurrency Concurrency = StateConcurrency.LastWrite,
     TimeSpan? Ttl = null)
-    : StateOperation(Key, ETag, Concurrency);
+    : StateOperation(Key, ETag, Concurrency)
+{
+    /// <summary>
+    /// Whether daprd would hand the store a decoded JSON value rather than bytes: values of the HTTP state and actor
+    /// state APIs, and of gRPC <c>SaveState</c> items whose metadata says <c>contentType: application/json</c>
+    /// (dapr/dapr <c>pkg/api/grpc/grpc.go</c>, <c>pkg/api/http/http.go</c>). gRPC transactions carry bytes. Stores
+    /// that keep JSON and bytes apart (<c>state.postgresql</c> v1: <c>jsonb</c> or base64 with <c>isbinary</c>) follow
+    /// it; <see cref="Value"/> then holds the JSON text.
+    /// </summary>
+    public bool IsJson { get; init; }
+}
 
 /// <summary>Remove one item; with an ETag, only when it still matches.</summary>
 public sealed record StateDelete(

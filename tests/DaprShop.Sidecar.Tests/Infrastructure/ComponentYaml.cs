@@ -6,7 +6,7 @@ namespace DaprShop.Sidecar.Tests.Infrastructure;
 public static class ComponentYaml
 {
     /// <summary>The state store kinds every state test runs against.</summary>
-    public static TheoryData<string> StateStoreKinds => new() { "in-memory", "sqlite", "redis" };
+    public static TheoryData<string> StateStoreKinds => new() { "in-memory", "sqlite", "redis", "postgresql-v1", "postgresql-v2" };
 
     /// <summary>The state store kinds that keep data across a sidecar restart and list keys by prefix (actors, reminders, outbox).</summary>
     public static TheoryData<string> DurableStateStoreKinds => new() { "sqlite", "redis" };
@@ -18,7 +18,10 @@ public static class ComponentYaml
         ("redisDB", (database ?? (server ?? RedisServer.Shared).NextDatabase()).ToString(System.Globalization.CultureInfo.InvariantCulture)),
     ];
 
-    public static string Component(string name, string type, params (string Name, string Value)[] metadata)
+    public static string Component(string name, string type, params (string Name, string Value)[] metadata) =>
+        Component(name, type, "v1", metadata);
+
+    public static string Component(string name, string type, string version, params (string Name, string Value)[] metadata)
     {
         var yaml = new StringBuilder()
             .AppendLine("apiVersion: dapr.io/v1alpha1")
@@ -27,7 +30,7 @@ public static class ComponentYaml
             .AppendLine($"  name: {name}")
             .AppendLine("spec:")
             .AppendLine($"  type: {type}")
-            .AppendLine("  version: v1")
+            .AppendLine($"  version: {version}")
             .AppendLine("  metadata:");
         foreach (var (key, value) in metadata)
         {
@@ -51,6 +54,8 @@ public static class ComponentYaml
         "in-memory" => Component(name, "state.in-memory", metadata),
         "sqlite" => Component(name, "state.sqlite", [("connectionString", sqliteFile ?? $"state/{name}.db"), .. metadata]),
         "redis" => Component(name, "state.redis", [.. Redis(), .. metadata]),
+        "postgresql-v1" => Component(name, "state.postgresql", "v1", [("connectionString", PostgresServer.Shared.CreateDatabase()), .. metadata]),
+        "postgresql-v2" => Component(name, "state.postgresql", "v2", [("connectionString", PostgresServer.Shared.CreateDatabase()), .. metadata]),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown state store kind"),
     };
 }
