@@ -46,11 +46,16 @@ public sealed class SqliteActorCluster() : ActorCluster("sqlite");
 
 public sealed class RedisActorCluster() : ActorCluster("redis");
 
+public sealed class PostgresActorCluster() : ActorCluster("postgresql-v2");
+
 /// <summary>Actor conformance on SQLite.</summary>
 public sealed class SqliteActorTests(SqliteActorCluster actors) : ActorTests(actors), IClassFixture<SqliteActorCluster>;
 
 /// <summary>Actor conformance on Redis.</summary>
 public sealed class RedisActorTests(RedisActorCluster actors) : ActorTests(actors), IClassFixture<RedisActorCluster>;
+
+/// <summary>Actor conformance on PostgreSQL (v2, as components/postgres names it).</summary>
+public sealed class PostgresActorTests(PostgresActorCluster actors) : ActorTests(actors), IClassFixture<PostgresActorCluster>;
 
 /// <summary>Actor conformance: the official Dapr.Actors SDK against the local sidecar, once per durable actor state store.</summary>
 public abstract class ActorTests(ActorCluster actors)

@@ -21,12 +21,14 @@ public sealed class OutboxTests
     private const string SubscriberRoute = "/on-order";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public async Task Transaction_whose_commit_fails_publishes_nothing()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql-v2")]
+    public async Task Transaction_whose_commit_fails_publishes_nothing(string kind)
     {
         var (cluster, log) = (new LocalCluster(), new RequestLog());
         await using var subscriber = await StartSubscriberAsync(cluster, log);
-        await using var orders = await StartPublisherAsync(cluster, "sqlite");
+        await using var orders = await StartPublisherAsync(cluster, kind);
         await orders.Client.SaveStateAsync(Store, "order-1", "placed");
 
         var failed = await Assert.ThrowsAsync<DaprException>(() => orders.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-1", "\"confirmed\"", etag: "not-the-etag")]));
@@ -178,14 +180,15 @@ public sealed class OutboxTests
 
         // The relay holds committed messages for an hour: stopping the sidecar now is a crash
         // between the commit and the publish.
-        await using (var crashing = await StartPublisherAsync(cluster, kind, sqliteFile, TimeSpan.FromHours(1), redisDatabase))
+        var store = OutboxStore(kind, sqliteFile, redisDatabase: redisDatabase);
+        await using (var crashing = await StartPublisherAsync(cluster, kind, sqliteFile, TimeSpan.FromHours(1), storeYaml: store))
         {
             await crashing.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-5", "\"placed\"")]);
             Assert.Single(await OutboxRowsAsync(crashing));
         }
 
         Assert.Empty(log.To(SubscriberRoute));
-        await using var restarted = await StartPublisherAsync(cluster, kind, sqliteFile, redisDatabase: redisDatabase);
+        await using var restarted = await StartPublisherAsync(cluster, kind, sqliteFile, storeYaml: store);
         var delivered = Assert.Single(await log.WaitForAsync(SubscriberRoute));
         Assert.Equal("\"placed\"", delivered.Json.GetProperty("data").GetString());
         await Eventually.WaitAsync(async () => (await OutboxRowsAsync(restarted)).Count, count => count == 0, Deadline, "the published row to be deleted");
@@ -215,12 +218,12 @@ public sealed class OutboxTests
         ? ComponentYaml.Component(Store, "state.redis", [.. ComponentYaml.Redis(redisDatabase), ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic)])
         : ComponentYaml.StateStore(kind, Store, sqliteFile, ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic));
 
-    private static Task<SidecarHarness> StartPublisherAsync(LocalCluster cluster, string kind, string? sqliteFile = null, TimeSpan? publishDelay = null, int? redisDatabase = null) =>
+    private static Task<SidecarHarness> StartPublisherAsync(LocalCluster cluster, string kind, string? sqliteFile = null, TimeSpan? publishDelay = null, string? storeYaml = null) =>
         SidecarHarness.StartAsync(
             "orders",
             new Dictionary<string, string>
             {
-                ["statestore.yaml"] = OutboxStore(kind, sqliteFile, redisDatabase: redisDatabase),
+                ["statestore.yaml"] = storeYaml ?? OutboxStore(kind, sqliteFile),
                 ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.in-memory"),
             },
             cluster: cluster,

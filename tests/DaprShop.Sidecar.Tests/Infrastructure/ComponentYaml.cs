@@ -9,7 +9,7 @@ public static class ComponentYaml
     public static TheoryData<string> StateStoreKinds => new() { "in-memory", "sqlite", "redis", "postgresql-v1", "postgresql-v2" };
 
     /// <summary>The state store kinds that keep data across a sidecar restart and list keys by prefix (actors, reminders, outbox).</summary>
-    public static TheoryData<string> DurableStateStoreKinds => new() { "sqlite", "redis" };
+    public static TheoryData<string> DurableStateStoreKinds => new() { "sqlite", "redis", "postgresql-v1", "postgresql-v2" };
 
     /// <summary>Metadata of a Redis component on the test Redis, in a database no other test uses (or <paramref name="database"/>).</summary>
     public static (string Name, string Value)[] Redis(int? database = null, RedisServer? server = null) =>
