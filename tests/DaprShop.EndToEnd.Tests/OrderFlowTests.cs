@@ -11,6 +11,9 @@ public sealed class EmbeddedOrderFlowTests(ShopFixture shop) : OrderFlowTests(sh
 [Collection(RedisShopDefinition.Name)]
 public sealed class RedisOrderFlowTests(RedisShopFixture shop) : OrderFlowTests(shop);
 
+[Collection(PostgresShopDefinition.Name)]
+public sealed class PostgresOrderFlowTests(PostgresShopFixture shop) : OrderFlowTests(shop);
+
 public abstract class OrderFlowTests(ShopFixture shop)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);

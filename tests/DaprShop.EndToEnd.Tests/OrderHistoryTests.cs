@@ -16,6 +16,9 @@ public sealed class EmbeddedOrderHistoryTests(ShopFixture shop) : OrderHistoryTe
 [Collection(RedisShopDefinition.Name)]
 public sealed class RedisOrderHistoryTests(RedisShopFixture shop) : OrderHistoryTests(shop);
 
+[Collection(PostgresShopDefinition.Name)]
+public sealed class PostgresOrderHistoryTests(PostgresShopFixture shop) : OrderHistoryTests(shop);
+
 public abstract class OrderHistoryTests(ShopFixture shop)
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);

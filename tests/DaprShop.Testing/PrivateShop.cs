@@ -13,7 +13,7 @@ public sealed record RunFileApp(string AppId, string Project, int AppPort, int D
 public static class PrivateShop
 {
     /// <summary>The profiles a private shop can run on: the components folder each adds to components/common.</summary>
-    public static IReadOnlyList<string> Profiles { get; } = ["embedded", "redis"];
+    public static IReadOnlyList<string> Profiles { get; } = ["embedded", "redis", "postgres"];
 
     /// <summary>
     /// Copies components/common, components/<paramref name="profile"/> and components/config.yaml into
@@ -28,6 +28,7 @@ public static class PrivateShop
         Func<string, string, string>? adjust = null,
         string profile = "embedded",
         (string Address, int Database)? redis = null,
+        string? postgres = null,
         CancellationToken cancellationToken = default)
     {
         if (!Profiles.Contains(profile))
@@ -54,6 +55,11 @@ public static class PrivateShop
                 text = PointAtRedis(text, server.Address, server.Database);
             }
 
+            if (postgres is not null)
+            {
+                text = PointAtPostgres(text, postgres);
+            }
+
             await File.WriteAllTextAsync(yaml, adjust is null ? text : adjust(Path.GetFileName(yaml), text), cancellationToken);
         }
     }
@@ -75,6 +81,28 @@ public static class PrivateShop
         return normalized.Contains(Host, StringComparison.Ordinal)
             ? normalized.Replace(Host, string.Create(CultureInfo.InvariantCulture, $"    - name: redisHost\n      value: {address}\n    - name: redisDB\n      value: \"{database}\"\n"), StringComparison.Ordinal)
             : throw new InvalidOperationException("a component names redisHost, but not as 'value: localhost:6379' the private shop replaces; update PrivateShop.PointAtRedis");
+    }
+
+    /// <summary>A <c>state.postgresql</c> component's text with its <c>connectionString</c> replaced by <paramref name="connectionString"/>.</summary>
+    public static string PointAtPostgres(string text, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!text.Contains("type: state.postgresql", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var normalized = text.ReplaceLineEndings("\n");
+        const string Field = "    - name: connectionString\n      value: ";
+        var start = normalized.IndexOf(Field, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            throw new InvalidOperationException("the state.postgresql component has no 'connectionString' line the private shop replaces; update PrivateShop.PointAtPostgres");
+        }
+
+        var valueStart = start + Field.Length;
+        var end = normalized.IndexOf('\n', valueStart);
+        return string.Concat(normalized.AsSpan(0, valueStart), $"\"{connectionString}\"", normalized.AsSpan(end));
     }
 
     /// <summary>A run file (dapr.yaml) for the copied components of <paramref name="profile"/> that starts each app's <paramref name="configuration"/> build.</summary>

@@ -36,3 +36,15 @@ public sealed class RedisShopDefinition : ICollectionFixture<RedisShopFixture>
 {
     public const string Name = "redis shop";
 }
+
+/// <summary>The same shop on the postgres profile (state.postgresql v2 on the test PostgreSQL, pubsub.redis on the test Redis).</summary>
+public sealed class PostgresShopFixture : ShopFixture
+{
+    public override string Profile => "postgres";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresShopDefinition : ICollectionFixture<PostgresShopFixture>
+{
+    public const string Name = "postgres shop";
+}

@@ -58,7 +58,13 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             .Select((a, i) => new ShopApp(a.AppId, a.Project, ports[i * 3], ports[(i * 3) + 1], ports[(i * 3) + 2]))
             .ToDictionary(a => a.AppId);
 
-        await PrivateShop.CopyComponentsAsync(repo, WorkDirectory, AdjustComponent, Profile, Profile == "redis" ? (RedisServer.Shared.Address, RedisDatabase) : null);
+        await PrivateShop.CopyComponentsAsync(
+            repo,
+            WorkDirectory,
+            AdjustComponent,
+            Profile,
+            Profile is "redis" or "postgres" ? (RedisServer.Shared.Address, RedisDatabase) : null,
+            PostgresConnection = Profile == "postgres" ? await PostgresServer.Shared.CreateDatabaseAsync() : null);
 
         _runFile = Path.Combine(WorkDirectory, "dapr.yaml");
         await File.WriteAllTextAsync(_runFile, PrivateShop.RunFile(repo, configuration, Apps.Values.Select(RunFileApp), Profile));
@@ -70,7 +76,10 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     /// <summary>The components profile this shop runs on (<c>embedded</c> unless a fixture says otherwise).</summary>
     public virtual string Profile => "embedded";
 
-    /// <summary>On the redis profile, the database of the test Redis (<see cref="RedisServer.Shared"/>) this shop keeps its data in.</summary>
+    /// <summary>On the postgres profile, the libpq connection string of this shop's database on the test PostgreSQL.</summary>
+    public string? PostgresConnection { get; private set; }
+
+    /// <summary>On the redis and postgres profiles, the database of the test Redis (<see cref="RedisServer.Shared"/>) this shop keeps its data in.</summary>
     public int RedisDatabase => _redisDatabase ??= RedisServer.Shared.NextDatabase();
 
     /// <summary>
