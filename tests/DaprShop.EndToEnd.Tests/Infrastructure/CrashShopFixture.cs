@@ -1,14 +1,12 @@
 namespace DaprShop.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// A shop on the redis profile for crash drills: it is killed outright and started again on the same files and the
-/// same Redis database. A deferred payment is retried after 1 s (doubling up to 4 s) and the payment window never
+/// A shop on a durable profile for crash drills: it is killed outright and started again on the same files and the
+/// same databases. A deferred payment is retried after 1 s (doubling up to 4 s) and the payment window never
 /// closes during a test; Redis Streams claims a message its dead sidecar never acknowledged after 3 s instead of 15 s.
 /// </summary>
-public sealed class CrashShopFixture : ShopFixtureBase
+public abstract class CrashShopFixture : ShopFixtureBase
 {
-    public override string Profile => "redis";
-
     protected override IEnumerable<KeyValuePair<string, string>> OrderServiceEnvironment() =>
     [
         new("Orders__PaymentWindow", "00:10:00"),
@@ -32,8 +30,24 @@ public sealed class CrashShopFixture : ShopFixtureBase
     }
 }
 
-[CollectionDefinition(Name)]
-public sealed class CrashShopDefinition : ICollectionFixture<CrashShopFixture>
+public sealed class RedisCrashShopFixture : CrashShopFixture
 {
-    public const string Name = "crash shop";
+    public override string Profile => "redis";
+}
+
+public sealed class PostgresCrashShopFixture : CrashShopFixture
+{
+    public override string Profile => "postgres";
+}
+
+[CollectionDefinition(Name)]
+public sealed class RedisCrashShopDefinition : ICollectionFixture<RedisCrashShopFixture>
+{
+    public const string Name = "redis crash shop";
+}
+
+[CollectionDefinition(Name)]
+public sealed class PostgresCrashShopDefinition : ICollectionFixture<PostgresCrashShopFixture>
+{
+    public const string Name = "postgres crash shop";
 }
