@@ -18,8 +18,6 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         var repo = RepositoryRoot.Find();
         var environment = await RunEnvironment.CaptureAsync(repo, options.Arguments, cancellationToken);
         var scenarios = ScenarioCatalog.For(options.Scenario);
-        await using var backend = ShopBackend.Start(options.Profile);
-        var context = new BenchContext(options, repo, log, backend);
         var needsShop = scenarios.Any(s => s.NeedsShop);
         if ((needsShop && options.Url is null) || scenarios.Any(s => !s.NeedsShop))
         {
@@ -27,22 +25,44 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         }
 
         var results = new List<ScenarioResult>();
+        var shops = new List<string>();
 
-        // A shop the bench starts is started afresh for each scenario: what one scenario leaves queued (orders' notifications
-        // still being delivered, deferred payments being retried) would otherwise load the machine under the next one.
-        foreach (var scenario in scenarios.Where(s => s.NeedsShop))
+        // One profile after another, each with its own servers; with more than one, each result names its profile.
+        foreach (var profile in options.Profiles)
         {
-            await using var shop = await OpenShopAsync(context, environment, cancellationToken);
-            results.Add(await RunScenarioAsync(scenario, context, cancellationToken));
-            await log.WriteLineAsync(shop is null ? "Done with the attached shop." : "Stopping the shop...");
+            await using var backend = ShopBackend.Start(profile);
+            var context = new BenchContext(options, repo, log, backend);
+            var profileResults = new List<ScenarioResult>();
+
+            // A shop the bench starts is started afresh for each scenario: what one scenario leaves queued (orders'
+            // notifications still being delivered, deferred payments being retried) would otherwise load the machine
+            // under the next one.
+            foreach (var scenario in scenarios.Where(s => s.NeedsShop))
+            {
+                await using var shop = await OpenShopAsync(context, environment, cancellationToken);
+                profileResults.Add(await RunScenarioAsync(scenario, context, cancellationToken));
+                await log.WriteLineAsync(shop is null ? "Done with the attached shop." : "Stopping the shop...");
+            }
+
+            context.Shop = null;
+            foreach (var scenario in scenarios.Where(s => !s.NeedsShop))
+            {
+                profileResults.Add(await RunScenarioAsync(scenario, context, cancellationToken));
+            }
+
+            if (options.Profiles.Count > 1)
+            {
+                profileResults.ForEach(r => r.Name = $"{r.Name} on {profile}");
+            }
+
+            results.AddRange(profileResults);
+            if (environment.Shop is { } described)
+            {
+                shops.Add(described);
+            }
         }
 
-        context.Shop = null;
-        foreach (var scenario in scenarios.Where(s => !s.NeedsShop))
-        {
-            results.Add(await RunScenarioAsync(scenario, context, cancellationToken));
-        }
-
+        environment.Shop = shops.Count > 0 ? string.Join("; ", shops.Distinct(StringComparer.Ordinal)) : environment.Shop;
         environment.LoadAverageAtEnd = RunEnvironment.LoadAverage();
         var directory = options.OutputDirectory is { } output ? Path.GetFullPath(output) : Path.Combine(repo, "bench", "results");
         var (markdown, files) = await ReportWriter.WriteAsync(new BenchReport(options.Scenario, environment, results), directory, cancellationToken);

@@ -9,7 +9,7 @@ namespace DaprShop.Testing;
 /// so when the tests run as root (as CI does) the cluster is created and run as the <c>postgres</c> user the package
 /// adds, through <c>runuser</c>. <see cref="Shared"/> is one cluster per test process; each test takes a database of
 /// its own (<see cref="CreateDatabaseAsync"/>). <see cref="Start"/> gives a cluster of a test's own, for tests that
-/// stop and restart it. The cluster runs without fsync, for speed: a server process that is killed loses nothing it
+/// stop and restart it. Test clusters run without fsync, for speed: a server process that is killed loses nothing it
 /// acknowledged (commits stay synchronous, and the operating system keeps what was written); only a machine crash would.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
@@ -27,11 +27,14 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _bin;
     private int _nextDatabase;
 
-    private PostgresServer(string folder, string bin, int port)
+    private readonly bool _durable;
+
+    private PostgresServer(string folder, string bin, int port, bool durable)
     {
         _folder = folder;
         _bin = bin;
         Port = port;
+        _durable = durable;
     }
 
     /// <summary>The cluster every test of this process shares (started on first use).</summary>
@@ -44,13 +47,16 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private string DataFolder => Path.Combine(_folder, "data");
 
-    /// <summary>Creates a cluster of its own and starts it.</summary>
-    public static PostgresServer Start(string name)
+    /// <summary>
+    /// Creates a cluster of its own and starts it. <paramref name="durable"/>: fsync on, as a production server runs
+    /// (for measurements); otherwise off, which a killed server process survives but a machine crash would not.
+    /// </summary>
+    public static PostgresServer Start(string name, bool durable = false)
     {
         var bin = FindBinaries()
             ?? throw new InvalidOperationException("PostgreSQL's server programs (initdb, pg_ctl) are not installed: `apt-get install postgresql` (.ci/run installs it when missing)");
         var folder = Directory.CreateTempSubdirectory($"daprshop-pg-{name}-").FullName;
-        var server = new PostgresServer(folder, bin, FreePort.Next());
+        var server = new PostgresServer(folder, bin, FreePort.Next(), durable);
         if (AsPostgresUser)
         {
             Run("chown", ["-R", $"{Superuser}:{Superuser}", folder]);
@@ -112,7 +118,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var options = string.Create(
             CultureInfo.InvariantCulture,
-            $"-p {Port} -c listen_addresses=127.0.0.1 -k {_folder} -c fsync=off -c full_page_writes=off -c max_connections=300");
+            $"-p {Port} -c listen_addresses=127.0.0.1 -k {_folder} -c max_connections=300") + (_durable ? string.Empty : " -c fsync=off -c full_page_writes=off");
         RunTool("pg_ctl", ["-D", DataFolder, "-o", options, "-l", Path.Combine(_folder, "server.log"), "-w", "-t", "30", "start"]);
     }
 

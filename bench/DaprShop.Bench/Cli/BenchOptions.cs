@@ -32,8 +32,10 @@ internal sealed record BenchOptions
           --runs N                 startup: number of starts (default 3)
           --timeout S              per-request timeout (default 30, 5 with --quick)
           --out DIR                where the reports go (default bench/results)
-          --profile P              embedded (default) or redis: the components the started shops run on; redis starts
-                                   a private redis-server (Debian's redis-server package) for the run
+          --profile P[,P...]       embedded (default), redis, postgres, or several (comma-separated, run one after
+                                   another into one report): the components the started shops run on; redis
+                                   starts a private redis-server, postgres also a private PostgreSQL cluster
+                                   (Debian's redis-server and postgresql packages) for the run
           --url URL                attach to the running shop whose gateway is URL instead of starting one
           --gateway-sidecar URL    with --url: the gateway's Dapr HTTP endpoint (overhead)
           --payment-app URL        with --url: payment-service's app port (overhead)
@@ -79,8 +81,8 @@ internal sealed record BenchOptions
 
     public bool Help { get; init; }
 
-    /// <summary>The components profile of the shops the bench starts: embedded or redis.</summary>
-    public string Profile { get; init; } = "embedded";
+    /// <summary>The components profiles of the shops the bench starts, one after another: embedded, redis, postgres.</summary>
+    public IReadOnlyList<string> Profiles { get; init; } = ["embedded"];
 
     /// <summary>The arguments as given, to print the command that reproduces a report.</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
@@ -113,7 +115,7 @@ internal sealed record BenchOptions
         string? paymentAppToken = null;
         Uri? paymentSidecar = null;
         Uri? orderSidecar = null;
-        var profile = "embedded";
+        List<string> profiles = ["embedded"];
 
         for (var i = 0; i < args.Count; i++)
         {
@@ -166,10 +168,15 @@ internal sealed record BenchOptions
                     paymentSidecar = LoopbackUrl(NextValue(args, ref i), arg);
                     break;
                 case "--profile":
-                    profile = NextValue(args, ref i);
-                    if (profile is not ("embedded" or "redis"))
+                    profiles = [.. NextValue(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct(StringComparer.Ordinal)];
+                    if (profiles.Find(p => p is not ("embedded" or "redis" or "postgres")) is { } unknown)
                     {
-                        throw new ArgumentException($"unknown profile '{profile}': embedded or redis");
+                        throw new ArgumentException($"unknown profile '{unknown}': embedded, redis or postgres (or several, comma-separated)");
+                    }
+
+                    if (profiles.Count == 0)
+                    {
+                        throw new ArgumentException("--profile needs at least one profile");
                     }
 
                     break;
@@ -237,7 +244,7 @@ internal sealed record BenchOptions
             PaymentAppToken = paymentAppToken,
             PaymentSidecar = paymentSidecar,
             OrderSidecar = orderSidecar,
-            Profile = profile,
+            Profiles = profiles,
             Arguments = [.. args],
         };
     }

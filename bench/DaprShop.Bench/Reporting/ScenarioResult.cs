@@ -12,7 +12,8 @@ internal sealed record TargetCheck(string Target, string Measured, bool? Met);
 /// <summary>What one scenario found, or why it was skipped.</summary>
 internal sealed class ScenarioResult(string name, string title)
 {
-    public string Name { get; } = name;
+    /// <summary>The scenario's name; with several profiles in one run, followed by the profile ("orders on redis").</summary>
+    public string Name { get; set; } = name;
 
     public string Title { get; } = title;
 

@@ -50,7 +50,7 @@ internal sealed class ShopRunFile : IDisposable
         }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, ports.Dequeue(), ports.Dequeue(), ports.Dequeue(), a.Item3), StringComparer.Ordinal);
 
         ArgumentNullException.ThrowIfNull(backend);
-        await PrivateShop.CopyComponentsAsync(repo, work, profile: backend.Profile, redis: backend.NextRedis(), cancellationToken: cancellationToken);
+        await PrivateShop.CopyComponentsAsync(repo, work, profile: backend.Profile, redis: backend.NextRedis(), postgres: backend.NextPostgres(), cancellationToken: cancellationToken);
         if (withoutPaymentBreaker)
         {
             await RemovePaymentBreakerAsync(work, cancellationToken);
