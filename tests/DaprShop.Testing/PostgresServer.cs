@@ -64,6 +64,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
         server.RunTool("initdb", ["-D", server.DataFolder, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--no-sync", "--locale=C"]);
         server.Launch();
+        var stop = $"{Path.Combine(bin, "pg_ctl")} -D {server.DataFolder} -m immediate stop >/dev/null 2>&1; rm -rf {folder}";
+        ServerWatchdog.StopWhenThisProcessEnds(AsPostgresUser ? $"runuser -u {Superuser} -- {stop}" : stop);
         return server;
     }
 
