@@ -142,11 +142,25 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
 
         if (transaction.IsBulk || operations.Count == 1)
         {
-            // daprd's BulkSet/BulkDelete and a transaction of one operation: each write on its own.
+            // daprd's BulkSet/BulkDelete and a transaction of one operation: each write on its own, every one attempted;
+            // the first failure is reported.
             await using var connection = await _db.OpenConnectionAsync(cancellationToken);
+            Exception? failure = null;
             foreach (var operation in operations)
             {
-                await WriteAsync(connection, null, operation, cancellationToken);
+                try
+                {
+                    await WriteAsync(connection, null, operation, cancellationToken);
+                }
+                catch (Exception e) when (e is StateETagException or InvalidOperationException or PostgresException)
+                {
+                    failure ??= e;
+                }
+            }
+
+            if (failure is not null)
+            {
+                throw failure;
             }
 
             return;
