@@ -216,6 +216,31 @@ public sealed class StateTests
         Assert.Equal(1, await harness.Client.GetStateAsync<int>(Store, "account-c"));
     }
 
+    [Theory]
+    [InlineData("redis")]
+    [InlineData("postgresql-v1")]
+    public async Task SaveBulkStateAsync_each_item_alone_and_an_invalid_etag_among_the_failures_answers_invalid_argument(string kind)
+    {
+        // daprd saves the items of one SaveState one by one (BulkSet) on these stores: a good item is saved whatever the
+        // others do, and when every failure is an ETag error, an invalid one makes the answer 400 / InvalidArgument.
+        await using var harness = await StartAsync(kind);
+        await harness.Client.SaveStateAsync(Store, "stale", "v1");
+        var (_, old) = await harness.Client.GetStateAndETagAsync<string>(Store, "stale");
+        await harness.Client.SaveStateAsync(Store, "stale", "v2");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => harness.Client.SaveBulkStateAsync<string>(Store,
+        [
+            new("stale", "v3", old, null!),
+            new("good", "saved", null!, null!),
+            new("bad-etag", "x", "not-a-number", null!),
+        ]));
+
+        Assert.Equal(StatusCode.InvalidArgument, Rpc(error).StatusCode);
+        Assert.Equal("v2", await harness.Client.GetStateAsync<string>(Store, "stale"));
+        Assert.Equal("saved", await harness.Client.GetStateAsync<string>(Store, "good"));
+        Assert.Null(await harness.Client.GetStateAsync<string>(Store, "bad-etag"));
+    }
+
     [Fact]
     public async Task ExecuteStateTransactionAsync_redis_json_content_type_operation_fails_alone_as_daprd()
     {

@@ -18,7 +18,8 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private static readonly Lazy<PostgresServer> SharedServer = new(() =>
     {
-        var server = Start("shared");
+        // A start can lose its port to another process between picking and binding it: try another.
+        var server = Retry(() => Start("shared"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
         return server;
     });
@@ -64,9 +65,24 @@ public sealed class PostgresServer : IAsyncDisposable
 
         server.RunTool("initdb", ["-D", server.DataFolder, "-U", Superuser, "--auth=trust", "--encoding=UTF8", "--no-sync", "--locale=C"]);
         server.Launch();
-        var stop = $"{Path.Combine(bin, "pg_ctl")} -D {server.DataFolder} -m immediate stop >/dev/null 2>&1; rm -rf {folder}";
+        var stop = $"'{Path.Combine(bin, "pg_ctl")}' -D '{server.DataFolder}' -m immediate stop >/dev/null 2>&1; rm -rf '{folder}'";
         ServerWatchdog.StopWhenThisProcessEnds(AsPostgresUser ? $"runuser -u {Superuser} -- {stop}" : stop);
         return server;
+    }
+
+    private static PostgresServer Retry(Func<PostgresServer> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return start();
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Next attempt, on a new port and folder.
+            }
+        }
     }
 
     /// <summary>A libpq connection string (as daprd's components take it) for <paramref name="database"/>.</summary>

@@ -154,7 +154,7 @@ public sealed class RedisServer : IAsyncDisposable
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
-        ServerWatchdog.StopWhenThisProcessEnds(string.Create(CultureInfo.InvariantCulture, $"kill -9 {_process.Id}; rm -rf {_folder}"));
+        ServerWatchdog.StopWhenThisProcessEnds(string.Create(CultureInfo.InvariantCulture, $"kill -9 {_process.Id}; rm -rf '{_folder}'"));
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

@@ -14,13 +14,16 @@ public static class ServerWatchdog
     public static void StopWhenThisProcessEnds(string stopCommand)
     {
         ArgumentException.ThrowIfNullOrEmpty(stopCommand);
-        var start = new ProcessStartInfo("bash")
+        // setsid: in a session of its own, so a kill of the test host's process tree does not take the watchdog along.
+        var start = new ProcessStartInfo("setsid")
         {
             UseShellExecute = false,
             RedirectStandardInput = false,
             RedirectStandardOutput = false,
             RedirectStandardError = false,
         };
+        start.ArgumentList.Add("-f");
+        start.ArgumentList.Add("bash");
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(string.Create(
             CultureInfo.InvariantCulture,

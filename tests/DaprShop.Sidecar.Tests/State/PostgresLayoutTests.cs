@@ -84,6 +84,34 @@ public sealed class PostgresLayoutTests
         Assert.Equal("from daprd", await second.Client.GetStateAsync<string>(Store, "daprd"));
     }
 
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public async Task Sidecars_starting_together_on_a_new_database_all_start(string version)
+    {
+        // The runner starts every app's sidecar at once against one database: the first start creates and migrates
+        // the tables while the others wait for its migration lock or meet the tables it made.
+        var connection = await PostgresServer.Shared.CreateDatabaseAsync();
+        var cluster = new LocalCluster();
+        var yaml = ComponentYaml.Component(Store, "state.postgresql", version, ("connectionString", connection));
+
+        var sidecars = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+            SidecarHarness.StartAsync($"app-{i}", new Dictionary<string, string> { ["statestore.yaml"] = yaml }, cluster: cluster)));
+        try
+        {
+            await Task.WhenAll(sidecars.Select(s => s.Client.SaveStateAsync(Store, "k", "v")));
+            await using var db = await OpenAsync(connection);
+            Assert.Equal("4", await ScalarAsync(db, "SELECT count(*)::text FROM state"));
+        }
+        finally
+        {
+            foreach (var sidecar in sidecars)
+            {
+                await sidecar.DisposeAsync();
+            }
+        }
+    }
+
     [Fact]
     public async Task SaveState_ttl_sets_the_expiry_the_cleanup_deletes()
     {

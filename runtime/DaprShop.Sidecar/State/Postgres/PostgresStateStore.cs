@@ -33,6 +33,15 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
 {
     public const string ComponentType = "state.postgresql";
 
+    /// <summary>How long the migrations may take, the wait for another process's migration lock included.</summary>
+    private static readonly TimeSpan MigrationLimit = TimeSpan.FromMinutes(1);
+
+    /// <summary>The command timeout of the periodic delete of expired rows (daprd allows it ten minutes).</summary>
+    private const int CleanupCommandTimeoutSeconds = 600;
+
+    /// <summary>The longest period a <see cref="PeriodicTimer"/> takes (about 49 days).</summary>
+    private static readonly TimeSpan LongestTimerPeriod = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly PostgresStateStoreOptions _options;
     private readonly NpgsqlDataSource _db;
     private readonly ILogger _logger;
@@ -59,18 +68,30 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
         var logger = context.LoggerFactory.CreateLogger<PostgresStateStore>();
         var db = NpgsqlDataSource.Create(options.ConnectionString);
         var store = new PostgresStateStore(options, db, logger);
+        var field = spec.Metadata.Contains("connectionString") || !spec.Metadata.Contains("url") ? "connectionString" : "url";
         try
         {
-            using var timeout = new CancellationTokenSource(options.Timeout);
-            store.MigrateAsync(timeout.Token).GetAwaiter().GetResult();
+            // Reaching the server is bounded by the component's timeout, as daprd's connect and ping are; the
+            // migrations, which may wait for another process's migration lock, get longer (daprd waits a minute for it).
+            using (var reach = new CancellationTokenSource(options.Timeout))
+            {
+                using var connection = db.OpenConnectionAsync(reach.Token).AsTask().GetAwaiter().GetResult();
+            }
+
+            using var migrate = new CancellationTokenSource(options.Timeout + MigrationLimit);
+            store.MigrateAsync(migrate.Token).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
         {
             db.Dispose();
-            var field = spec.Metadata.Contains("connectionString") || !spec.Metadata.Contains("url") ? "connectionString" : "url";
             throw spec.Metadata.Error(
                 field,
                 $"cannot use PostgreSQL at {options.Address} ({Reason(e)}); start PostgreSQL there (Debian: apt-get install postgresql) or fix the connection string");
+        }
+        catch (InvalidOperationException e)
+        {
+            db.Dispose();
+            throw spec.Metadata.Error(field, $"the tables at {options.Address} cannot be migrated: {e.Message}");
         }
 
         if (options.CleanupInterval is { } interval)
@@ -143,9 +164,9 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
         if (transaction.IsBulk || operations.Count == 1)
         {
             // daprd's BulkSet/BulkDelete and a transaction of one operation: each write on its own, every one attempted;
-            // the first failure is reported.
+            // the failures are reported together.
             await using var connection = await _db.OpenConnectionAsync(cancellationToken);
-            Exception? failure = null;
+            var failures = new List<Exception>();
             foreach (var operation in operations)
             {
                 try
@@ -154,13 +175,13 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
                 }
                 catch (Exception e) when (e is StateETagException or InvalidOperationException or PostgresException)
                 {
-                    failure ??= e;
+                    failures.Add(e);
                 }
             }
 
-            if (failure is not null)
+            if (failures.Count > 0)
             {
-                throw failure;
+                throw StateBulkErrors.Combine(failures);
             }
 
             return;
@@ -244,7 +265,20 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
     {
         var meta = _options.MetadataTable;
         await using var connection = await _db.OpenConnectionAsync(cancellationToken);
-        await ExecAsync(connection, null, $"CREATE TABLE IF NOT EXISTS {meta} (key text NOT NULL PRIMARY KEY, value text NOT NULL)", cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecAsync(connection, null, $"CREATE TABLE IF NOT EXISTS {meta} (key text NOT NULL PRIMARY KEY, value text NOT NULL)", cancellationToken);
+                break;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3)
+            {
+                // Two sidecars creating the table at once collide on the catalog; daprd tries three times too.
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+            }
+        }
+
         await ExecAsync(connection, null, $"INSERT INTO {meta} (key, value) VALUES ('lock', 'lock') ON CONFLICT (key) DO NOTHING", cancellationToken);
 
         // The lock is a row lock held by a transaction on a connection of its own, as daprd holds it while the
@@ -282,7 +316,7 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
     /// </summary>
     private async Task RunCleanupAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(interval);
+        using var timer = new PeriodicTimer(interval < LongestTimerPeriod ? interval : LongestTimerPeriod);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             try
@@ -299,6 +333,7 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
                 }
 
                 await using var delete = _db.CreateCommand($"DELETE FROM {_options.StateTable} WHERE {_schema.ExpiryColumn} IS NOT NULL AND {_schema.ExpiryColumn} < now()");
+                delete.CommandTimeout = CleanupCommandTimeoutSeconds;
                 var removed = await delete.ExecuteNonQueryAsync(cancellationToken);
                 _logger.LogDebug("Removed {Count} expired rows from {Table}", removed, _options.StateTable);
             }
@@ -383,7 +418,7 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
                 END $$
                 """,
                 $"SELECT setval(pg_get_serial_sequence('{Table}', 'row_id'), COALESCE((SELECT MAX(row_id) FROM {Table}), 0) + 1, false)",
-                $"CREATE UNIQUE INDEX IF NOT EXISTS \"{bare}_row_id_uidx\" ON {Table} (row_id)",
+                $"CREATE UNIQUE INDEX IF NOT EXISTS \"{bare.ToLowerInvariant()}_row_id_uidx\" ON {Table} (row_id)",
             ];
         }
     }

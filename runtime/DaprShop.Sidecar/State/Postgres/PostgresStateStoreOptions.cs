@@ -10,7 +10,8 @@ namespace DaprShop.Sidecar.State.Postgres;
 /// The metadata of a <c>state.postgresql</c> component, read as components-contrib v1.18 reads it
 /// (<c>common/component/postgresql/v1/metadata.go</c>, <c>state/postgresql/v2/metadata.go</c>,
 /// <c>common/authentication/postgresql</c>): <c>connectionString</c> (alias <c>url</c>; libpq's
-/// <c>key=value</c> form or a <c>postgres://</c> URL, as pgx takes it), <c>tableName</c> (v1, default
+/// <c>key=value</c> form or a <c>postgres://</c> URL, as pgx takes it), or and over it the fields <c>host</c>,
+/// <c>hostaddr</c>, <c>port</c>, <c>database</c>, <c>user</c>, <c>password</c>, <c>sslRootCert</c>; <c>tableName</c> (v1, default
 /// <c>state</c>, may be <c>schema.table</c>) or <c>tablePrefix</c> (v2, default empty; the table is
 /// <c>{prefix}state</c>), <c>metadataTableName</c> (<c>dapr_metadata</c>), <c>timeout</c> (alias
 /// <c>timeoutInSeconds</c>, 20 s, at least 1 s), <c>cleanupInterval</c> (alias
@@ -26,7 +27,7 @@ public sealed partial record PostgresStateStoreOptions(
     TimeSpan Timeout,
     TimeSpan? CleanupInterval)
 {
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex QualifiedIdentifier();
 
     public static PostgresStateStoreOptions FromSpec(ComponentSpec spec)
@@ -35,7 +36,13 @@ public sealed partial record PostgresStateStoreOptions(
         var metadata = spec.Metadata;
         var v2 = spec.Version == "v2";
         var field = metadata.Contains("connectionString") || !metadata.Contains("url") ? "connectionString" : "url";
-        var builder = ToNpgsql(metadata, field, metadata.Required(field).Trim());
+        var text = metadata.Get(field)?.Trim();
+        if (string.IsNullOrEmpty(text) && string.IsNullOrEmpty(metadata.Get("host")) && string.IsNullOrEmpty(metadata.Get("hostaddr")))
+        {
+            throw metadata.Error(field, "is required (or give host, port, database, user and password as fields of their own)");
+        }
+
+        var builder = ToNpgsql(metadata, field, text ?? string.Empty);
 
         var timeout = metadata.Contains("timeout") || !metadata.Contains("timeoutInSeconds")
             ? metadata.Duration("timeout", TimeSpan.FromSeconds(20))
@@ -49,9 +56,18 @@ public sealed partial record PostgresStateStoreOptions(
         var cleanupText = metadata.Get(cleanupField);
         var cleanup = string.IsNullOrEmpty(cleanupText) ? TimeSpan.FromHours(1) : metadata.Duration(cleanupField, TimeSpan.FromHours(1));
 
-        builder.Timeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
+        // Npgsql takes at most 1,024 s to connect; daprd has no such bound, so a longer timeout is capped there.
+        builder.Timeout = Math.Clamp((int)Math.Ceiling(timeout.TotalSeconds), 1, 1024);
         builder.CommandTimeout = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds));
-        var tablePrefix = v2 ? Identifier(metadata, "tablePrefix", string.Empty, allowEmpty: true) : string.Empty;
+        ApplySeparateFields(metadata, builder);
+
+        // v2's table is {tablePrefix}state; the prefix may name a schema ("shop." gives shop.state).
+        var tablePrefix = v2 ? metadata.Text("tablePrefix", string.Empty) : string.Empty;
+        if (v2 && !QualifiedIdentifier().IsMatch(tablePrefix + "state"))
+        {
+            throw metadata.Error("tablePrefix", $"'{tablePrefix}' does not make a valid table name ('{tablePrefix}state'): letters, digits and underscores, optionally a schema and a dot");
+        }
+
         return new PostgresStateStoreOptions(
             v2,
             builder.ConnectionString,
@@ -63,12 +79,53 @@ public sealed partial record PostgresStateStoreOptions(
             cleanup > TimeSpan.Zero ? cleanup : null);
     }
 
-    private static string Identifier(ComponentMetadata metadata, string name, string defaultValue, bool allowEmpty = false)
+    private static string Identifier(ComponentMetadata metadata, string name, string defaultValue)
     {
         var value = metadata.Text(name, defaultValue);
-        return (allowEmpty && value.Length == 0) || QualifiedIdentifier().IsMatch(value)
+        return QualifiedIdentifier().IsMatch(value)
             ? value
             : throw metadata.Error(name, $"'{value}' is not a valid table name (letters, digits and underscores, optionally schema.table)");
+    }
+
+    /// <summary>
+    /// The separate connection fields daprd's PostgreSQL components take besides the connection string (components-contrib
+    /// <c>common/authentication/postgresql</c>): each one given replaces that part of it.
+    /// </summary>
+    private static void ApplySeparateFields(ComponentMetadata metadata, NpgsqlConnectionStringBuilder builder)
+    {
+        if (metadata.Get("host") is { Length: > 0 } host)
+        {
+            builder.Host = host;
+        }
+        else if (metadata.Get("hostaddr") is { Length: > 0 } hostaddr)
+        {
+            builder.Host = hostaddr;
+        }
+
+        if (metadata.Contains("port") && !string.IsNullOrEmpty(metadata.Get("port")))
+        {
+            builder.Port = metadata.Number("port", builder.Port);
+        }
+
+        if (metadata.Get("database") is { Length: > 0 } database)
+        {
+            builder.Database = database;
+        }
+
+        if (metadata.Get("user") is { Length: > 0 } user)
+        {
+            builder.Username = user;
+        }
+
+        if (metadata.Get("password") is { Length: > 0 } password)
+        {
+            builder.Password = password;
+        }
+
+        if (metadata.Get("sslRootCert") is { Length: > 0 } rootCert)
+        {
+            builder.RootCertificate = rootCert;
+        }
     }
 
     /// <summary>

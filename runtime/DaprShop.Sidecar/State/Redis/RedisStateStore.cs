@@ -180,7 +180,7 @@ public sealed class RedisStateStore : IStateStore, IStateKeyQuery, IAsyncDisposa
         }
         catch
         {
-            throw writes.First(w => w.IsFaulted).Exception!.InnerException!;
+            throw StateBulkErrors.Combine([.. writes.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!)]);
         }
     }
 
