@@ -14,16 +14,7 @@ public sealed class PostgresProfileTests(PostgresShopFixture shop)
         using var placed = await shopper.PlaceOrderAsync("tok_visa", idempotencyKey: Guid.NewGuid().ToString());
         var orderId = (await Expect.JsonAsync(placed, 201))["orderId"]!.GetValue<string>();
 
-        var parts = shop.PostgresConnection!.Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        await using var db = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
-        {
-            Host = parts["host"],
-            Port = int.Parse(parts["port"], System.Globalization.CultureInfo.InvariantCulture),
-            Username = parts["user"],
-            Database = parts["database"],
-            Pooling = false,
-        }.ConnectionString);
-        await db.OpenAsync();
+        await using var db = await PostgresServer.OpenAsync(shop.PostgresConnection!);
         await using var command = new NpgsqlCommand("SELECT convert_from(value, 'UTF8'), etag::text FROM state WHERE key = $1", db);
         command.Parameters.AddWithValue($"order-service||order-{orderId}");
         await using var reader = await command.ExecuteReaderAsync();

@@ -89,6 +89,23 @@ public sealed class PostgresServer : IAsyncDisposable
     public string ConnectionString(string database = "postgres") =>
         string.Create(CultureInfo.InvariantCulture, $"host=127.0.0.1 port={Port} user={Superuser} database={database} connect_timeout=10");
 
+    /// <summary>A plain SQL connection (no pooling) to a database given by one of this class's libpq connection strings, to read what a store wrote.</summary>
+    public static async Task<Npgsql.NpgsqlConnection> OpenAsync(string libpq)
+    {
+        ArgumentNullException.ThrowIfNull(libpq);
+        var parts = libpq.Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder
+        {
+            Host = parts["host"],
+            Port = int.Parse(parts["port"], CultureInfo.InvariantCulture),
+            Username = parts["user"],
+            Database = parts["database"],
+            Pooling = false,
+        }.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
     /// <inheritdoc cref="CreateDatabaseAsync"/>
     public string CreateDatabase() => CreateDatabaseAsync().GetAwaiter().GetResult();
 

@@ -23,7 +23,7 @@ public sealed class PostgresLayoutTests
         await harness.Client.SaveStateAsync(Store, "json", new { n = 2 }, metadata: new Dictionary<string, string> { ["contentType"] = "application/json" });
         var (_, etag) = await harness.Client.GetStateAndETagAsync<object>(Store, "grpc");
 
-        await using var db = await OpenAsync(connection);
+        await using var db = await PostgresServer.OpenAsync(connection);
         Assert.Equal(
             ["key text NO", "value jsonb NO", "isbinary boolean NO", "insertdate timestamp with time zone NO", "updatedate timestamp with time zone YES", "expiredate timestamp with time zone YES", "row_id bigint NO"],
             await ColumnsAsync(db, "state"));
@@ -48,7 +48,7 @@ public sealed class PostgresLayoutTests
         await harness.Client.SaveStateAsync(Store, "k", "two");
         var (_, second) = await harness.Client.GetStateAndETagAsync<string>(Store, "k");
 
-        await using var db = await OpenAsync(connection);
+        await using var db = await PostgresServer.OpenAsync(connection);
         Assert.Equal(
             ["key text NO", "value bytea NO", "etag uuid NO", "created_at timestamp with time zone NO", "updated_at timestamp with time zone YES", "expires_at timestamp with time zone YES", "row_id bigint NO"],
             await ColumnsAsync(db, "shop_state"));
@@ -70,7 +70,7 @@ public sealed class PostgresLayoutTests
             await first.Client.SaveStateAsync(Store, "kept", "across restarts");
         }
 
-        await using (var db = await OpenAsync(connection))
+        await using (var db = await PostgresServer.OpenAsync(connection))
         {
             // A row as daprd writes one from a gRPC save: v1 base64 in jsonb with isbinary, v2 the bytes.
             await ExecAsync(db, version == "v1"
@@ -100,7 +100,7 @@ public sealed class PostgresLayoutTests
         try
         {
             await Task.WhenAll(sidecars.Select(s => s.Client.SaveStateAsync(Store, "k", "v")));
-            await using var db = await OpenAsync(connection);
+            await using var db = await PostgresServer.OpenAsync(connection);
             Assert.Equal("4", await ScalarAsync(db, "SELECT count(*)::text FROM state"));
         }
         finally
@@ -120,7 +120,7 @@ public sealed class PostgresLayoutTests
 
         await harness.Client.SaveStateAsync(Store, "brief", "x", metadata: new Dictionary<string, string> { ["ttlInSeconds"] = "1" });
 
-        await using var db = await OpenAsync(connection);
+        await using var db = await PostgresServer.OpenAsync(connection);
         await Eventually.WaitAsync(
             async () => await ScalarAsync(db, "SELECT count(*)::text FROM state"),
             count => count == "0",
@@ -133,21 +133,6 @@ public sealed class PostgresLayoutTests
         SidecarHarness.StartAsync(
             "layout-app",
             new Dictionary<string, string> { ["statestore.yaml"] = ComponentYaml.Component(Store, "state.postgresql", version, [("connectionString", connection), .. metadata]) });
-
-    private static async Task<NpgsqlConnection> OpenAsync(string libpq)
-    {
-        var parts = libpq.Split(' ').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder
-        {
-            Host = parts["host"],
-            Port = int.Parse(parts["port"], System.Globalization.CultureInfo.InvariantCulture),
-            Username = parts["user"],
-            Database = parts["database"],
-            Pooling = false,
-        }.ConnectionString);
-        await connection.OpenAsync();
-        return connection;
-    }
 
     private static async Task<List<string>> ColumnsAsync(NpgsqlConnection db, string table)
     {
