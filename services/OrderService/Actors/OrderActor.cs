@@ -15,7 +15,8 @@ namespace OrderService.Actors;
 /// The order's actor. Its state is the order's event log (<see cref="IOrderLogStore"/>), loaded when it activates and
 /// kept folded while it is active; every change appends events and saves the log with its integration event in one
 /// state transaction. Payment is asked from inside the actor's turn; a deferred payment is retried, and finally
-/// expired, by reminders (<see cref="PaymentReminders"/>).
+/// expired, by reminders (<see cref="PaymentReminders"/>). Every reminder is registered before the work it drives can be
+/// half-done, so that an order whose process died mid-way settles on its own after a restart.
 /// </summary>
 [Actor(TypeName = TypeName)]
 public sealed class OrderActor(
@@ -28,9 +29,6 @@ public sealed class OrderActor(
     ILogger<OrderActor> logger) : Actor(host), IOrderActor, IRemindable
 {
     public const string TypeName = "OrderActor";
-
-    /// <summary>A reminder period of -1 ms: the reminder fires once.</summary>
-    private static readonly TimeSpan Once = Timeout.InfiniteTimeSpan;
 
     private bool loaded;
     private OrderLog? log;
@@ -59,13 +57,16 @@ public sealed class OrderActor(
 
         var placed = OrderState.Place(OrderId, command);
 
-        // The index first: an order whose log was never saved is skipped when listing, while the other way round a
-        // crash between the two writes would lose a placed order from its owner's list.
+        // The retry reminder before anything is saved: if this process dies between saving the order and saving
+        // payment's answer (or before payment was even asked), the reminder asks payment again; a reminder that finds
+        // no order removes itself. Then the index: an order whose log was never saved is skipped when listing, while
+        // the other way round a crash between the two writes would lose a placed order from its owner's list.
+        await RegisterRetryAsync(attempt: 1);
         await userOrders.AddAsync(command.UserId, OrderId, cancellationToken);
-        await ChangeAsync([placed], firingReminder: null, cancellationToken);
+        await ChangeAsync([placed], cancellationToken);
         logger.LogInformation("Order {OrderId} placed by {UserId}: {Total} {Currency}", OrderId, placed.UserId, placed.Total, placed.Currency);
 
-        return new PlacementResult(await SettlePaymentAsync(firingReminder: null, cancellationToken), Created: true);
+        return new PlacementResult(await SettlePaymentAsync(cancellationToken), Created: true);
     }
 
     public async Task<CancellationOutcome> CancelAsync(CancelOrder command, CancellationToken cancellationToken)
@@ -88,16 +89,18 @@ public sealed class OrderActor(
             return new CancellationOutcome(CancellationOutcomeKind.NotCancellable, current, OrderStatusRules.Explain(current.Status, OrderStatus.Cancelled));
         }
 
-        // AwaitingPayment too: a capture may have gone through without the order hearing of it.
-        var refund = await payments.RefundAsync(OrderId, cancellationToken);
-        if (refund == RefundOutcome.Unavailable)
+        // The intent first: if this process dies after payment refunded but before the cancellation is saved, the
+        // reminder finishes it. AwaitingPayment too: a capture may have gone through without the order hearing of it;
+        // with none, payment voids the order's payment so that no late capture can charge a cancelled order.
+        await RegisterCancelAsync();
+        if (await TryCancelAsync(current, OrderCancelled.ByCustomer, cancellationToken) is not { } cancelled)
         {
-            logger.LogWarning("Order {OrderId} not cancelled: payment unavailable for the refund", OrderId);
-            return new CancellationOutcome(CancellationOutcomeKind.PaymentUnavailable, current, "The payment could not be refunded right now; the order is unchanged. Try again later.");
+            return new CancellationOutcome(
+                CancellationOutcomeKind.Pending,
+                current,
+                "Payment could not answer the refund right now; the order will be cancelled, and any payment refunded, as soon as it does.");
         }
 
-        var cancelled = await ChangeAsync(current.Cancel(OrderCancelled.ByCustomer, refund), firingReminder: null, cancellationToken);
-        logger.LogInformation("Order {OrderId} cancelled by {UserId} (refund: {Refund})", OrderId, command.UserId, refund);
         return new CancellationOutcome(CancellationOutcomeKind.Cancelled, cancelled);
     }
 
@@ -115,6 +118,10 @@ public sealed class OrderActor(
                 await RetryPaymentAsync(RetryAttempt.Read(state));
                 break;
 
+            case PaymentReminders.CancelOrder:
+                await CompleteCancellationAsync();
+                break;
+
             default:
                 logger.LogWarning("Order {OrderId} ignores unknown reminder {ReminderName}", OrderId, reminderName);
                 break;
@@ -125,15 +132,57 @@ public sealed class OrderActor(
 
     private async Task ExpirePaymentWindowAsync()
     {
-        var events = order?.ExpirePaymentWindow() ?? [];
-        if (events.Count == 0)
+        if (order is not { Status: OrderStatus.AwaitingPayment } current)
         {
             logger.LogDebug("Payment window of order {OrderId} closed; the order is {Status}, nothing to do", OrderId, order?.Status);
+            await ForgetReminderAsync(PaymentReminders.PaymentWindow);
             return;
         }
 
-        await ChangeAsync(events, PaymentReminders.PaymentWindow, CancellationToken.None);
+        var refund = await payments.RefundAsync(OrderId, CancellationToken.None);
+        if (refund == RefundOutcome.Unavailable)
+        {
+            logger.LogWarning("Payment window of order {OrderId} closed, but payment could not void it; trying again in {Period}", OrderId, deadlines.Value.PaymentRetry.MaxDelay);
+            return;
+        }
+
+        await ChangeAsync(current.ExpirePaymentWindow(refund), CancellationToken.None);
         logger.LogInformation("Order {OrderId} cancelled: payment window of {PaymentWindow} expired", OrderId, deadlines.Value.PaymentWindow);
+    }
+
+    /// <summary>A cancellation that was asked but not saved (payment did not answer, or the process died): finish it.</summary>
+    private async Task CompleteCancellationAsync()
+    {
+        if (order is not { } current || !current.CanBecome(OrderStatus.Cancelled))
+        {
+            logger.LogDebug("Order {OrderId} is {Status}; no cancellation to complete", OrderId, order?.Status);
+            await ForgetReminderAsync(PaymentReminders.CancelOrder);
+            return;
+        }
+
+        if (await TryCancelAsync(current, OrderCancelled.ByCustomer, CancellationToken.None) is not null)
+        {
+            logger.LogInformation("Order {OrderId} cancelled: the customer's cancellation completed", OrderId);
+        }
+    }
+
+    /// <summary>
+    /// Asks payment to refund (or void) the order's payment, then saves the cancellation and drops the cancel-order
+    /// reminder; null, with the order unchanged and the reminder kept, while payment cannot answer.
+    /// </summary>
+    private async Task<OrderState?> TryCancelAsync(OrderState current, string reason, CancellationToken cancellationToken)
+    {
+        var refund = await payments.RefundAsync(OrderId, cancellationToken);
+        if (refund == RefundOutcome.Unavailable)
+        {
+            logger.LogWarning("Order {OrderId} not cancelled yet: payment unavailable for the refund; the cancel-order reminder tries again", OrderId);
+            return null;
+        }
+
+        var cancelled = await ChangeAsync(current.Cancel(reason, refund), cancellationToken);
+        await ForgetReminderAsync(PaymentReminders.CancelOrder);
+        logger.LogInformation("Order {OrderId} cancelled ({Reason}; refund: {Refund})", OrderId, reason, refund);
+        return cancelled;
     }
 
     private async Task RetryPaymentAsync(int attempt)
@@ -146,7 +195,7 @@ public sealed class OrderActor(
         }
 
         logger.LogInformation("Retrying payment of order {OrderId} (attempt {Attempt})", OrderId, attempt);
-        var after = await SettlePaymentAsync(PaymentReminders.RetryPayment, CancellationToken.None);
+        var after = await SettlePaymentAsync(CancellationToken.None);
         if (PaymentReminders.ShouldRetryPayment(after))
         {
             await RegisterRetryAsync(attempt + 1);
@@ -156,10 +205,10 @@ public sealed class OrderActor(
     /// <summary>A re-submitted order that still awaits payment asks payment again.</summary>
     private async Task<OrderState> RetryAwaitingPaymentAsync(CancellationToken cancellationToken) =>
         order is { Status: OrderStatus.AwaitingPayment }
-            ? await SettlePaymentAsync(firingReminder: null, cancellationToken)
+            ? await SettlePaymentAsync(cancellationToken)
             : order!;
 
-    private async Task<OrderState> SettlePaymentAsync(string? firingReminder, CancellationToken cancellationToken)
+    private async Task<OrderState> SettlePaymentAsync(CancellationToken cancellationToken)
     {
         var current = order!;
         var outcome = await payments.CaptureAsync(current, cancellationToken);
@@ -169,28 +218,29 @@ public sealed class OrderActor(
         }
 
         var events = current.SettlePayment(outcome);
-        return events.Count == 0 ? current : await ChangeAsync(events, firingReminder, cancellationToken);
+        return events.Count == 0 ? current : await ChangeAsync(events, cancellationToken);
     }
 
     /// <summary>
-    /// Saves <paramref name="events"/> and starts or stops the payment reminders as the change asks: started before the
-    /// save, so that a deferral is never saved without them; stopped after it, once the order is settled for good.
+    /// Saves <paramref name="events"/> and starts or stops the payment reminders as the change asks: the window started
+    /// before the save, so that a deferral is never saved without it; the payment reminders stopped after it, once the
+    /// order is settled for good.
     /// </summary>
-    private async Task<OrderState> ChangeAsync(IReadOnlyList<OrderEvent> events, string? firingReminder, CancellationToken cancellationToken)
+    private async Task<OrderState> ChangeAsync(IReadOnlyList<OrderEvent> events, CancellationToken cancellationToken)
     {
+        var before = order;
         var change = Prepare(events);
-        var reminders = PaymentReminders.AfterChange(order, change.After);
+        var reminders = PaymentReminders.AfterChange(before, change.After);
         if (reminders == ReminderChange.Start)
         {
-            await StartRemindersAsync();
+            await StartPaymentWindowAsync();
         }
 
         var after = await SaveAsync(change, cancellationToken);
 
         if (reminders == ReminderChange.Stop)
         {
-            // A one-shot reminder is gone once it has fired; a periodic one is removed here.
-            foreach (var name in PaymentReminders.All.Where(name => name != firingReminder || name == PaymentReminders.RetryPayment))
+            foreach (var name in PaymentReminders.RunningFor(before))
             {
                 await ForgetReminderAsync(name);
             }
@@ -274,12 +324,19 @@ public sealed class OrderActor(
 
     private void Forget() => (loaded, log, order, etag) = (false, null, null, null);
 
-    private async Task StartRemindersAsync()
+    /// <summary>Periodic, so that an expiry that payment could not answer is tried again.</summary>
+    private async Task StartPaymentWindowAsync()
     {
         var options = deadlines.Value;
-        await RegisterReminderAsync(PaymentReminders.PaymentWindow, [], options.PaymentWindow, Once);
-        await RegisterRetryAsync(attempt: 1);
+        await RegisterReminderAsync(PaymentReminders.PaymentWindow, [], options.PaymentWindow, options.PaymentRetry.MaxDelay);
         logger.LogInformation("Order {OrderId} awaits payment: retried with backoff from {BaseDelay}, cancelled after {PaymentWindow} unless paid", OrderId, options.PaymentRetry.BaseDelay, options.PaymentWindow);
+    }
+
+    /// <summary>Periodic at the first retry delay, until the cancellation is saved.</summary>
+    private async Task RegisterCancelAsync()
+    {
+        var delay = deadlines.Value.PaymentRetry.BaseDelay;
+        await RegisterReminderAsync(PaymentReminders.CancelOrder, [], delay, delay);
     }
 
     /// <summary>Periodic, so that payment is still asked again if registering the next, longer delay fails.</summary>

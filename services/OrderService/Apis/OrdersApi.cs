@@ -130,8 +130,11 @@ public static class OrdersApi
         return TypedResults.Ok(orders.Select(OrderResponse.From).ToList());
     }
 
-    /// <summary>Cancels the caller's order, refunding a captured payment; 409 when it is already cancelled or was rejected.</summary>
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> CancelOrder(
+    /// <summary>
+    /// Cancels the caller's order, refunding a captured payment; 409 when it is already cancelled or was rejected. When
+    /// payment cannot answer the refund now: 202 with the order as it still is, and the cancellation completes on its own.
+    /// </summary>
+    public static async Task<Results<Ok<OrderResponse>, Accepted<OrderResponse>, ProblemHttpResult>> CancelOrder(
         string orderId,
         ClaimsPrincipal user,
         [AsParameters] OrderServices services,
@@ -151,7 +154,8 @@ public static class OrdersApi
             CancellationOutcomeKind.NotFound => OrderNotFound(orderId),
             CancellationOutcomeKind.NotOwner => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not the order's owner", detail: outcome.Detail),
             CancellationOutcomeKind.NotCancellable => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Order cannot be cancelled", detail: outcome.Detail),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payment unavailable", detail: outcome.Detail),
+            CancellationOutcomeKind.Pending => TypedResults.Accepted($"/orders/{Uri.EscapeDataString(orderId)}", OrderResponse.From(outcome.Order!)),
+            _ => throw new InvalidOperationException($"Unknown cancellation outcome {outcome.Kind}."),
         };
     }
 

@@ -12,7 +12,12 @@ public enum CancellationOutcomeKind
     NotFound,
     NotOwner,
     NotCancellable,
-    PaymentUnavailable,
+
+    /// <summary>
+    /// Payment did not answer the refund; the order is unchanged for now and its <c>cancel-order</c> reminder completes
+    /// the cancellation once payment answers (the refund may already have gone through).
+    /// </summary>
+    Pending,
 }
 
 public sealed record CancellationOutcome(CancellationOutcomeKind Kind, OrderState? Order = null, string? Detail = null);

@@ -6,7 +6,9 @@ public interface IPaymentGateway
     /// <summary>Captures the order's payment; idempotent by order id on the payment side, so it is safe to repeat.</summary>
     Task<PaymentOutcome> CaptureAsync(OrderState order, CancellationToken cancellationToken);
 
-    /// <summary>Refunds the order's payment, if one was captured; idempotent.</summary>
+    /// <summary>
+    /// Refunds the order's payment if one was captured, or voids it if not, so that no capture can follow; idempotent.
+    /// </summary>
     Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken);
 }
 
@@ -27,7 +29,7 @@ public enum RefundOutcome
 {
     Refunded,
 
-    /// <summary>No payment was ever captured for the order.</summary>
+    /// <summary>No payment was captured for the order, and none will be (payment-service voided it).</summary>
     NoPayment,
 
     /// <summary>The payment was declined, so there is nothing to give back.</summary>

@@ -5,7 +5,7 @@ namespace OrderService.Domain;
 
 /// <summary>
 /// An order as its events leave it: a pure fold of its log (<see cref="Fold"/>, <see cref="Apply"/>). The commands
-/// (<see cref="Place"/>, <see cref="SettlePayment"/>, <see cref="Cancel"/>, <see cref="ExpirePaymentWindow"/>) check
+/// (<see cref="Place"/>, <see cref="SettlePayment"/>, <see cref="Cancel"/>, <see cref="ExpirePaymentWindow(RefundOutcome)"/>) check
 /// their rules against this state and return the new events; they change nothing themselves.
 /// </summary>
 public sealed record OrderState
@@ -225,9 +225,12 @@ public sealed record OrderState
         };
     }
 
-    /// <summary>The payment window closed: an order still awaiting payment is cancelled; any other is left as it is.</summary>
-    public IReadOnlyList<OrderEvent> ExpirePaymentWindow() =>
-        Status == OrderStatus.AwaitingPayment ? [new OrderCancelled(OrderCancelled.PaymentWindowExpired)] : [];
+    /// <summary>
+    /// The payment window closed: an order still awaiting payment is cancelled once payment has answered the refund
+    /// (voided, or refunded if a capture went through unseen); any other order is left as it is.
+    /// </summary>
+    public IReadOnlyList<OrderEvent> ExpirePaymentWindow(RefundOutcome refund) =>
+        Status == OrderStatus.AwaitingPayment ? Cancel(OrderCancelled.PaymentWindowExpired, refund) : [];
 
     public static decimal TotalOf(IEnumerable<OrderLine> items) => items.Sum(item => item.LineTotal);
 

@@ -39,6 +39,8 @@ public sealed class DaprPaymentGateway(HttpClient http, IOptions<PaymentGatewayO
         {
             PaymentStatus.Captured => new PaymentOutcome.Captured(result.PaymentId),
             PaymentStatus.Declined => new PaymentOutcome.Declined(result.PaymentId, result.Reason),
+            // Refunded or voided: a cancellation of this order is under way (its cancel-order or payment-window
+            // reminder finishes it), so the order keeps waiting rather than taking a payment answer.
             _ => new PaymentOutcome.Unavailable($"the order's payment is already {result.Status}"),
         };
     }
@@ -54,16 +56,17 @@ public sealed class DaprPaymentGateway(HttpClient http, IOptions<PaymentGatewayO
         }
 
         using var response = answer.Response!;
-        switch (response.StatusCode)
+        if (response.StatusCode == HttpStatusCode.Conflict)
         {
-            case HttpStatusCode.NotFound:
-                return RefundOutcome.NoPayment;
-            case HttpStatusCode.Conflict:
-                return RefundOutcome.NotRefundable;
-            default:
-                EnsureSuccess(response, orderId);
-                return RefundOutcome.Refunded;
+            return RefundOutcome.NotRefundable;
         }
+
+        EnsureSuccess(response, orderId);
+        var result = await response.Content.ReadFromJsonAsync<PaymentResult>(Json, cancellationToken)
+            ?? throw new InvalidOperationException($"payment-service answered an empty body to the refund of order {orderId}.");
+
+        // Voided: nothing had been captured, and payment-service now refuses any capture for the order.
+        return result.Status == PaymentStatus.Voided ? RefundOutcome.NoPayment : RefundOutcome.Refunded;
     }
 
     /// <summary>Sends within the timeout; unreachable, timed out, or a 5xx, 408 or 429 answer → unavailable (with the reason).</summary>

@@ -41,7 +41,10 @@ public static class PaymentsApi
         return TypedResults.Ok(payment.ToResult());
     }
 
-    /// <summary>Refunds the order's captured payment; refunding twice answers the refunded payment again.</summary>
+    /// <summary>
+    /// Refunds the order's captured payment; refunding twice answers the refunded payment again. An order with no
+    /// payment yet gets a voided one (status <c>Voided</c>), which a later capture returns instead of charging.
+    /// </summary>
     public static async Task<Results<Ok<PaymentResult>, ProblemHttpResult>> RefundPayment(
         string orderId,
         [AsParameters] PaymentServices services,
@@ -50,8 +53,7 @@ public static class PaymentsApi
         var outcome = await services.Ledger.RefundAsync(orderId, cancellationToken);
         return outcome.Kind switch
         {
-            RefundOutcomeKind.Refunded => TypedResults.Ok(outcome.Payment!.ToResult()),
-            RefundOutcomeKind.NoPayment => PaymentNotFound(orderId),
+            RefundOutcomeKind.Refunded or RefundOutcomeKind.Voided => TypedResults.Ok(outcome.Payment!.ToResult()),
             _ => TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: "Payment cannot be refunded",

@@ -9,6 +9,11 @@ public sealed record Payment
 
     public const string CardDeclinedReason = "card_declined";
 
+    public const string VoidedReason = "refund_before_capture";
+
+    /// <summary>ISO 4217's code for "no currency": a voided payment moved no money.</summary>
+    public const string NoCurrency = "XXX";
+
     public required string PaymentId { get; init; }
 
     public required string OrderId { get; init; }
@@ -42,6 +47,22 @@ public sealed record Payment
             CreatedAt = now,
         };
     }
+
+    /// <summary>
+    /// The payment of an order that asked for a refund before anything was captured: it holds the order id so that a
+    /// late capture (one that timed out on the order's side and is still under way, or a retry) charges nothing.
+    /// </summary>
+    public static Payment Void(string orderId, string paymentId, DateTimeOffset now) => new()
+    {
+        PaymentId = paymentId,
+        OrderId = orderId,
+        Amount = 0m,
+        Currency = NoCurrency,
+        Status = PaymentStatus.Voided,
+        Reason = VoidedReason,
+        CreatedAt = now,
+        RefundedAt = now,
+    };
 
     public bool CanRefund => Status is PaymentStatus.Captured or PaymentStatus.Refunded;
 

@@ -33,32 +33,38 @@ public sealed class PaymentLedger(IStateStore state, TimeProvider clock, ILogger
         return payment;
     }
 
+    /// <summary>
+    /// Refunds the order's captured payment (once; again answers the refunded payment). With no payment yet the order's
+    /// payment is voided instead, insert-only like a capture, so that whichever of a late capture and this refund comes
+    /// second sees the other: the capture returns the voided payment, or the refund refunds the capture.
+    /// </summary>
     public async Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var update = await state.UpdateAsync<Payment>(
             PaymentKey(orderId),
-            payment => payment is { CanRefund: true } ? payment.Refund(now) : payment,
+            payment => payment switch
+            {
+                null => Payment.Void(orderId, Guid.CreateVersion7().ToString(), now),
+                { Status: PaymentStatus.Captured } => payment.Refund(now),
+                _ => payment,
+            },
             cancellationToken);
 
-        return update.Value switch
+        var stored = update.Value!;
+        if (update.Changed)
         {
-            null => new RefundOutcome(RefundOutcomeKind.NoPayment, null),
-            { CanRefund: false } payment => new RefundOutcome(RefundOutcomeKind.NotRefundable, payment),
-            var payment => LogRefund(payment, update.Changed),
+            logger.LogInformation("Payment {PaymentId} for order {OrderId} {Change}", stored.PaymentId, stored.OrderId, stored.Status == PaymentStatus.Voided ? "voided: nothing was captured" : "refunded");
+        }
+
+        return stored.Status switch
+        {
+            PaymentStatus.Refunded => new RefundOutcome(RefundOutcomeKind.Refunded, stored),
+            PaymentStatus.Voided => new RefundOutcome(RefundOutcomeKind.Voided, stored),
+            _ => new RefundOutcome(RefundOutcomeKind.NotRefundable, stored),
         };
     }
 
     public async Task<Payment?> FindAsync(string orderId, CancellationToken cancellationToken) =>
         (await state.GetAsync<Payment>(PaymentKey(orderId), cancellationToken))?.Value;
-
-    private RefundOutcome LogRefund(Payment payment, bool changed)
-    {
-        if (changed)
-        {
-            logger.LogInformation("Payment {PaymentId} for order {OrderId} refunded", payment.PaymentId, payment.OrderId);
-        }
-
-        return new RefundOutcome(RefundOutcomeKind.Refunded, payment);
-    }
 }

@@ -3,7 +3,10 @@ namespace PaymentService.Domain;
 public enum RefundOutcomeKind
 {
     Refunded,
-    NoPayment,
+
+    /// <summary>Nothing had been captured; the payment is now voided, so nothing will be.</summary>
+    Voided,
+
     NotRefundable,
 }
 

@@ -46,7 +46,7 @@ public class OrderActorTests
         var window = shop.Reminders.Find(orderId, PaymentReminders.PaymentWindow);
         var retry = shop.Reminders.Find(orderId, PaymentReminders.RetryPayment);
         Assert.Equal(TimeSpan.FromMinutes(10), window?.DueTime);
-        Assert.True(window?.Period < TimeSpan.Zero, "the payment window fires once");
+        Assert.Equal(TimeSpan.FromMinutes(1), window?.Period);
         Assert.Equal(TimeSpan.FromSeconds(5), retry?.DueTime);
         Assert.Equal(TimeSpan.FromSeconds(5), retry?.Period);
     }
@@ -114,11 +114,12 @@ public class OrderActorTests
     }
 
     [Fact]
-    public async Task PaymentWindow_reminder_order_still_awaiting_payment_Cancelled_and_retry_stopped()
+    public async Task PaymentWindow_reminder_order_still_awaiting_payment_Voided_cancelled_and_retry_stopped()
     {
         shop.Payments.Down = true;
         var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
         shop.Clock.Advance(TimeSpan.FromMinutes(10));
+        shop.Payments.Down = false;
 
         Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow));
 
@@ -129,7 +130,45 @@ public class OrderActorTests
         Assert.Equal(OrderEventTypes.OrderCancelled, shop.Logs.PublishedTypes[^1]);
         Assert.Equal("payment window expired", shop.Logs.Published[^1].Reason);
         Assert.Empty(shop.Reminders.NamesFor(orderId));
-        Assert.Equal(0, shop.Payments.RefundCalls);
+        Assert.Equal(1, shop.Payments.RefundCalls);
+        Assert.True(shop.Payments.IsVoided(orderId));
+        Assert.Equal(0, shop.Payments.Charges);
+    }
+
+    [Fact]
+    public async Task PaymentWindow_reminder_payment_still_down_Order_waits_and_the_window_fires_again()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow);
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred"], shop.EventTypes(orderId));
+        Assert.NotNull(shop.Reminders.Find(orderId, PaymentReminders.PaymentWindow));
+
+        shop.Payments.Down = false;
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow);
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task PaymentWindow_capture_went_through_unseen_Refunded_then_cancelled()
+    {
+        var command = TestOrders.Command(key: "k-crash");
+        shop.Payments.CrashOnNextCapture = true;
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
+        var orderId = command.OrderId();
+        shop.Actors.Deactivate(orderId);
+        shop.Payments.Down = true;
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        shop.Payments.Down = false;
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow);
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
     }
 
     [Fact]
@@ -240,15 +279,110 @@ public class OrderActorTests
     }
 
     [Fact]
-    public async Task CancelAsync_payment_down_PaymentUnavailable_and_unchanged()
+    public async Task CancelAsync_payment_down_Pending_then_the_reminder_completes_it()
     {
         var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
         shop.Payments.Down = true;
 
         var outcome = await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
 
-        Assert.Equal(CancellationOutcomeKind.PaymentUnavailable, outcome.Kind);
+        Assert.Equal(CancellationOutcomeKind.Pending, outcome.Kind);
         Assert.Equal(OrderStatus.Confirmed, shop.Logs.Peek(orderId)!.Fold()!.Status);
+        Assert.Equal([PaymentReminders.CancelOrder], shop.Reminders.NamesFor(orderId));
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
+        Assert.Equal(OrderStatus.Confirmed, shop.Logs.Peek(orderId)!.Fold()!.Status);
+
+        shop.Payments.Down = false;
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
+
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task CancelAsync_process_dies_after_the_refund_Reminder_saves_the_cancellation_refunded_once()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        shop.Payments.CrashOnNextRefund = true;
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None));
+        shop.Actors.Deactivate(orderId);
+        Assert.Equal(OrderStatus.Confirmed, shop.Logs.Peek(orderId)!.Fold()!.Status);
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
+
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task CancelAsync_awaiting_payment_Voids_the_payment_so_a_late_capture_charges_nothing()
+    {
+        shop.Payments.Down = true;
+        var command = TestOrders.Command();
+        var orderId = (await shop.PlaceAsync(command)).Order.OrderId;
+        shop.Payments.Down = false;
+
+        await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None);
+        var late = await shop.Payments.CaptureAsync(shop.Logs.Peek(orderId)!.Fold()!, CancellationToken.None);
+
+        Assert.IsType<PaymentOutcome.Unavailable>(late);
+        Assert.Equal(0, shop.Payments.Charges);
+    }
+
+    [Fact]
+    public async Task PlaceAsync_process_dies_before_payment_is_asked_Retry_reminder_confirms_it()
+    {
+        var command = TestOrders.Command(key: "k-crash");
+        shop.Payments.CrashOnNextCapture = false;
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
+        var orderId = command.OrderId();
+        shop.Actors.Deactivate(orderId);
+        Assert.Equal(["OrderPlaced"], shop.EventTypes(orderId));
+        Assert.Equal([PaymentReminders.RetryPayment], shop.Reminders.NamesFor(orderId));
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed"], shop.EventTypes(orderId));
+        Assert.Equal(1, shop.Payments.Charges);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task PlaceAsync_process_dies_after_the_capture_Retry_reminder_confirms_with_the_same_payment()
+    {
+        var command = TestOrders.Command(key: "k-crash");
+        shop.Payments.CrashOnNextCapture = true;
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
+        var orderId = command.OrderId();
+        shop.Actors.Deactivate(orderId);
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed"], shop.EventTypes(orderId));
+        Assert.Equal(1, shop.Payments.Charges);
+        Assert.Equal(2, shop.Payments.CaptureCalls);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task PlaceAsync_process_dies_after_the_capture_Client_retry_with_the_same_key_confirms_it()
+    {
+        var command = TestOrders.Command(key: "k-1");
+        shop.Payments.CrashOnNextCapture = true;
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
+        shop.Actors.Deactivate(command.OrderId());
+        var again = await shop.PlaceAsync(command);
+
+        Assert.False(again.Created);
+        Assert.Equal(OrderStatus.Confirmed, again.Order.Status);
+        Assert.Equal(1, shop.Payments.Charges);
+        Assert.Empty(shop.Reminders.NamesFor(command.OrderId()));
     }
 
     [Fact]
@@ -293,6 +427,12 @@ public class OrderActorTests
         Assert.Empty(await shop.Queries.ListByUserAsync("u-1", CancellationToken.None));
         Assert.Equal(0, shop.Payments.CaptureCalls);
         Assert.Empty(shop.Logs.PublishedTypes);
+
+        // The retry reminder was registered first; firing it finds no order and removes it.
+        var orderId = TestOrders.Command(key: "k-1").OrderId();
+        Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment));
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+        Assert.Equal(0, shop.Payments.CaptureCalls);
     }
 
     [Fact]

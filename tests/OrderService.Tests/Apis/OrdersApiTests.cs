@@ -217,6 +217,25 @@ public class OrdersApiTests
     }
 
     [Fact]
+    public async Task CancelOrder_payment_down_202_order_unchanged_for_now_and_completed_by_the_reminder()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        var orderId = await PlaceAsync(client);
+        factory.Payments.Down = true;
+
+        var pending = await client.PostAsync($"/orders/{orderId}/cancel", content: null);
+
+        Assert.Equal(HttpStatusCode.Accepted, pending.StatusCode);
+        Assert.Equal($"/orders/{orderId}", pending.Headers.Location?.ToString());
+        Assert.Equal("Confirmed", (await pending.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+
+        factory.Payments.Down = false;
+        Assert.True(await factory.Actors.FireReminderAsync(orderId, "cancel-order"));
+        Assert.Equal("Cancelled", (await client.GetFromJsonAsync<JsonElement>($"/orders/{orderId}")).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task CancelOrder_other_user_404()
     {
         await using var factory = new OrderServiceFactory();
@@ -326,6 +345,7 @@ public class OrdersApiTests
         using var client = factory.ClientFor("u-1");
         factory.Payments.Down = true;
         var orderId = await PlaceAsync(client);
+        factory.Payments.Down = false;
 
         Assert.True(await factory.Actors.FireReminderAsync(orderId, "payment-window"));
 

@@ -310,13 +310,13 @@ public class OrderStateTests
     [Fact]
     public void ExpirePaymentWindow_awaiting_payment_Cancelled_payment_window_expired()
     {
-        Assert.Equal([new OrderCancelled("payment window expired")], TestOrders.Deferred().ExpirePaymentWindow());
+        Assert.Equal([new OrderCancelled("payment window expired")], TestOrders.Deferred().ExpirePaymentWindow(RefundOutcome.NoPayment));
     }
 
     [Fact]
     public void ExpirePaymentWindow_confirmed_Nothing()
     {
-        Assert.Empty(TestOrders.Confirmed().ExpirePaymentWindow());
-        Assert.Empty(TestOrders.Cancelled().ExpirePaymentWindow());
+        Assert.Empty(TestOrders.Confirmed().ExpirePaymentWindow(RefundOutcome.Refunded));
+        Assert.Empty(TestOrders.Cancelled().ExpirePaymentWindow(RefundOutcome.NoPayment));
     }
 }

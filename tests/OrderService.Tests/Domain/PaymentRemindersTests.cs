@@ -30,10 +30,26 @@ public class PaymentRemindersTests
     }
 
     [Fact]
-    public void AfterChange_settled_without_deferral_None()
+    public void AfterChange_settled_without_deferral_Stop_only_the_retry()
     {
-        Assert.Equal(ReminderChange.None, PaymentReminders.AfterChange(TestOrders.Placed(), TestOrders.Confirmed()));
+        Assert.Equal(ReminderChange.Stop, PaymentReminders.AfterChange(TestOrders.Placed(), TestOrders.Confirmed()));
+        Assert.Equal([PaymentReminders.RetryPayment], PaymentReminders.RunningFor(TestOrders.Placed()));
+    }
+
+    [Fact]
+    public void AfterChange_placed_or_still_deferred_None()
+    {
         Assert.Equal(ReminderChange.None, PaymentReminders.AfterChange(null, TestOrders.Placed()));
+        Assert.Equal(ReminderChange.None, PaymentReminders.AfterChange(TestOrders.Deferred(), TestOrders.Deferred()));
+        Assert.Equal(ReminderChange.None, PaymentReminders.AfterChange(TestOrders.Confirmed(), TestOrders.Cancelled()));
+    }
+
+    [Fact]
+    public void RunningFor_deferred_Window_and_retry_settled_None()
+    {
+        Assert.Equal([PaymentReminders.PaymentWindow, PaymentReminders.RetryPayment], PaymentReminders.RunningFor(TestOrders.Deferred()));
+        Assert.Empty(PaymentReminders.RunningFor(TestOrders.Confirmed()));
+        Assert.Empty(PaymentReminders.RunningFor(null));
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class InMemoryStateStore : IStateStore
 
     private readonly ConcurrentDictionary<string, (string Json, long Version)> items = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> conflictsToInject = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Action> beforeNextWrite = new(StringComparer.Ordinal);
     private long version;
     private int writes;
     private int reads;
@@ -31,6 +32,12 @@ public sealed class InMemoryStateStore : IStateStore
 
     /// <summary>Makes the next <paramref name="count"/> writes of <paramref name="key"/> fail as if another writer won.</summary>
     public void InjectConflicts(string key, int count) => conflictsToInject[key] = count;
+
+    /// <summary>Runs <paramref name="interleave"/> once, just before the next write of <paramref name="key"/>: another writer getting in between a read and a write.</summary>
+    public void BeforeNextWrite(string key, Action interleave) => beforeNextWrite[key] = interleave;
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> whatever is there, as another writer would.</summary>
+    public void Put<T>(string key, T value) => items[key] = (JsonSerializer.Serialize(value, Json), Interlocked.Increment(ref version));
 
     public bool Contains(string key) => items.ContainsKey(key);
 
@@ -62,6 +69,7 @@ public sealed class InMemoryStateStore : IStateStore
         where T : class
     {
         cancellationToken.ThrowIfCancellationRequested();
+        RunInterleaved(key);
         if (ConsumeInjectedConflict(key))
         {
             return Task.FromResult(false);
@@ -75,6 +83,7 @@ public sealed class InMemoryStateStore : IStateStore
         where T : class
     {
         cancellationToken.ThrowIfCancellationRequested();
+        RunInterleaved(key);
         if (ConsumeInjectedConflict(key) || !items.TryGetValue(key, out var current) || current.Version.ToString(CultureInfo.InvariantCulture) != etag)
         {
             return Task.FromResult(false);
@@ -82,6 +91,14 @@ public sealed class InMemoryStateStore : IStateStore
 
         var replaced = items.TryUpdate(key, (JsonSerializer.Serialize(value, Json), Interlocked.Increment(ref version)), current);
         return Task.FromResult(Count(replaced));
+    }
+
+    private void RunInterleaved(string key)
+    {
+        if (beforeNextWrite.TryRemove(key, out var interleave))
+        {
+            interleave();
+        }
     }
 
     private bool ConsumeInjectedConflict(string key)

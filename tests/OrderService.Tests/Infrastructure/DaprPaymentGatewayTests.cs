@@ -105,19 +105,37 @@ public class DaprPaymentGatewayTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.OK, RefundOutcome.Refunded)]
-    [InlineData(HttpStatusCode.NotFound, RefundOutcome.NoPayment)]
-    [InlineData(HttpStatusCode.Conflict, RefundOutcome.NotRefundable)]
-    [InlineData(HttpStatusCode.ServiceUnavailable, RefundOutcome.Unavailable)]
-    public async Task RefundAsync_answer_Outcome(HttpStatusCode status, RefundOutcome expected)
+    [InlineData(HttpStatusCode.OK, PaymentStatus.Refunded, RefundOutcome.Refunded)]
+    [InlineData(HttpStatusCode.OK, PaymentStatus.Voided, RefundOutcome.NoPayment)]
+    [InlineData(HttpStatusCode.Conflict, null, RefundOutcome.NotRefundable)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, null, RefundOutcome.Unavailable)]
+    public async Task RefundAsync_answer_Outcome(HttpStatusCode status, PaymentStatus? stored, RefundOutcome expected)
     {
         var gateway = Gateway((request, _) =>
         {
             Assert.Equal("http://payment-service/payments/o-1/refund", request.RequestUri?.ToString());
-            return Respond(status);
+            return Respond(status, stored is { } payment ? new PaymentResult("p-1", "o-1", payment) : null);
         });
 
         Assert.Equal(expected, await gateway.RefundAsync("o-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task RefundAsync_not_found_answer_Throws()
+    {
+        var gateway = Gateway((_, _) => Respond(HttpStatusCode.NotFound));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => gateway.RefundAsync("o-1", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(PaymentStatus.Refunded)]
+    [InlineData(PaymentStatus.Voided)]
+    public async Task CaptureAsync_payment_already_refunded_or_voided_Unavailable(PaymentStatus stored)
+    {
+        var gateway = Gateway((_, _) => Respond(HttpStatusCode.OK, new PaymentResult("p-1", "o-1", stored)));
+
+        Assert.IsType<PaymentOutcome.Unavailable>(await gateway.CaptureAsync(Order, CancellationToken.None));
     }
 
     private sealed class StubHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler

@@ -84,15 +84,21 @@ public class PaymentsApiTests
     }
 
     [Fact]
-    public async Task RefundPayment_no_payment_404_problem_details()
+    public async Task RefundPayment_no_payment_Voided_and_a_later_capture_charges_nothing()
     {
         await using var factory = new PaymentServiceFactory();
         using var client = factory.CreateClient();
 
-        var response = await client.PostAsync("/payments/missing/refund", content: null);
+        var refund = await client.PostAsync("/payments/o-late/refund", content: null);
+        var capture = await client.PostAsJsonAsync("/payments", new PaymentRequest("o-late", 10m, "EUR", "tok_visa"));
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, refund.StatusCode);
+        var voided = await refund.Content.ReadFromJsonAsync<PaymentResult>();
+        Assert.Equal(PaymentStatus.Voided, voided?.Status);
+        Assert.Equal(HttpStatusCode.OK, capture.StatusCode);
+        var late = await capture.Content.ReadFromJsonAsync<PaymentResult>();
+        Assert.Equal(PaymentStatus.Voided, late?.Status);
+        Assert.Equal(voided?.PaymentId, late?.PaymentId);
     }
 
     [Fact]

@@ -84,12 +84,57 @@ public class PaymentLedgerTests
     }
 
     [Fact]
-    public async Task RefundAsync_no_payment_NoPayment()
+    public async Task RefundAsync_no_payment_Voided_and_stored()
     {
         var outcome = await Ledger().RefundAsync("missing", CancellationToken.None);
 
-        Assert.Equal(RefundOutcomeKind.NoPayment, outcome.Kind);
-        Assert.False(state.Contains(PaymentLedger.PaymentKey("missing")));
+        Assert.Equal(RefundOutcomeKind.Voided, outcome.Kind);
+        var stored = await Ledger().FindAsync("missing", CancellationToken.None);
+        Assert.Equal(PaymentStatus.Voided, stored?.Status);
+        Assert.Equal(0m, stored?.Amount);
+    }
+
+    [Fact]
+    public async Task CaptureAsync_after_void_Voided_payment_no_charge()
+    {
+        var ledger = Ledger();
+        var voided = await ledger.RefundAsync("o-1", CancellationToken.None);
+
+        var late = await ledger.CaptureAsync(new PaymentRequest("o-1", 10m, "EUR", "tok_visa"), CancellationToken.None);
+
+        Assert.Equal(PaymentStatus.Voided, late.Status);
+        Assert.Equal(voided.Payment!.PaymentId, late.PaymentId);
+        Assert.Equal(0m, (await ledger.FindAsync("o-1", CancellationToken.None))?.Amount);
+    }
+
+    [Fact]
+    public async Task RefundAsync_void_loses_to_concurrent_capture_Capture_refunded()
+    {
+        var ledger = Ledger();
+        var key = PaymentLedger.PaymentKey("o-1");
+        var captured = Payment.Charge(new PaymentRequest("o-1", 10m, "EUR", "tok_visa"), "p-captured", DateTimeOffset.UtcNow);
+
+        // The capture lands between the refund's read (nothing there) and its insert of the void.
+        state.BeforeNextWrite(key, () => state.Put(key, captured));
+        var outcome = await ledger.RefundAsync("o-1", CancellationToken.None);
+
+        Assert.Equal(RefundOutcomeKind.Refunded, outcome.Kind);
+        Assert.Equal("p-captured", outcome.Payment!.PaymentId);
+        Assert.Equal(PaymentStatus.Refunded, (await ledger.FindAsync("o-1", CancellationToken.None))?.Status);
+    }
+
+    [Fact]
+    public async Task RefundAsync_voided_twice_Same_void_without_second_write()
+    {
+        var ledger = Ledger();
+        var first = await ledger.RefundAsync("o-1", CancellationToken.None);
+        var writes = state.Writes;
+
+        var second = await ledger.RefundAsync("o-1", CancellationToken.None);
+
+        Assert.Equal(RefundOutcomeKind.Voided, second.Kind);
+        Assert.Equal(first.Payment!.PaymentId, second.Payment!.PaymentId);
+        Assert.Equal(writes, state.Writes);
     }
 
     [Fact]
