@@ -13,7 +13,10 @@ using Microsoft.OpenApi;
 
 namespace DaprShop.ServiceDefaults;
 
-/// <summary>What every DaprShop service has: telemetry, health, problem details, Swagger, the Dapr client and the app token check.</summary>
+/// <summary>
+/// What every DaprShop service has: telemetry, health, problem details, Swagger, the Dapr client and the app token
+/// check, and under the local runner an exit when the runner is gone.
+/// </summary>
 public static class Extensions
 {
     public const string HealthPath = "/healthz";
@@ -31,6 +34,7 @@ public static class Extensions
         builder.Services.AddSingleton(options);
 
         builder.BindToAppPort();
+        builder.AddParentProcessWatch();
         builder.AddTelemetry();
 
         builder.Services.AddHealthChecks();
