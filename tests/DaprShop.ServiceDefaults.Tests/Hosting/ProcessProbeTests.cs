@@ -31,20 +31,42 @@ public sealed class ProcessProbeTests
             return;
         }
 
-        // The shell starts a child that exits at once, then becomes a sleep that never reaps it.
-        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, ArgumentList = { "-c", "sleep 0 & echo $!; exec sleep 300" } };
+        // The shell starts a child that waits for the end of the test's input, then becomes a sleep,
+        // which never reaps it: once the input ends, the child exits and stays a zombie.
+        var start = new ProcessStartInfo("sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            ArgumentList = { "-c", "exec 3<&0; { read line <&3; } & echo $!; exec sleep 300" },
+        };
         using var parent = Process.Start(start)!;
         try
         {
-            var zombie = int.Parse((await parent.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
-            await Eventually.WaitAsync(() => File.ReadAllText($"/proc/{zombie}/stat").Contains(") Z ", StringComparison.Ordinal), Deadline, $"pid {zombie} to be a zombie");
+            var child = int.Parse((await parent.StandardOutput.ReadLineAsync())!, CultureInfo.InvariantCulture);
+            await Eventually.WaitAsync(() => ProcFile(parent.Id, "comm") == "sleep\n", Deadline, "the shell to become a sleep");
+            Assert.NotNull(ProcessProbe.Instance.StartTime(child));
 
-            Assert.Null(ProcessProbe.Instance.StartTime(zombie));
+            parent.StandardInput.Close();
+            await Eventually.WaitAsync(() => ProcFile(child, "stat")?.Contains(") Z ", StringComparison.Ordinal) == true, Deadline, $"pid {child} to be a zombie");
+
+            Assert.Null(ProcessProbe.Instance.StartTime(child));
         }
         finally
         {
             parent.Kill();
             await parent.WaitForExitAsync();
+        }
+    }
+
+    private static string? ProcFile(int pid, string name)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/{name}");
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 }
