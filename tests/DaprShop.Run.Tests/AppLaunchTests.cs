@@ -6,7 +6,7 @@ namespace DaprShop.Run.Tests;
 public sealed class AppLaunchTests
 {
     [Fact]
-    public void Sets_the_variables_the_Dapr_CLI_sets_then_the_run_file_env_then_the_app_token()
+    public void Sets_the_variables_the_Dapr_CLI_sets_then_the_run_file_env_then_the_app_token_and_the_runner_s_pid()
     {
         var app = new RunFileApp
         {
@@ -29,6 +29,7 @@ public sealed class AppLaunchTests
         Assert.Equal("9999", launch.Environment["APP_PORT"]);
         Assert.Equal("Staging", launch.Environment["ASPNETCORE_ENVIRONMENT"]);
         Assert.Equal("t0ken", launch.Environment["APP_API_TOKEN"]);
+        Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), launch.Environment["DAPRSHOP_PARENT_PID"]);
         Assert.False(launch.Environment.ContainsKey("DAPR_METRICS_PORT"));
     }
 

@@ -9,8 +9,11 @@ namespace DaprShop.Run.Apps;
 /// How one app process is started: program, arguments, working folder and the environment the
 /// Dapr CLI gives an app (<c>APP_ID</c>, <c>APP_PORT</c>, <c>APP_PROTOCOL</c>, <c>DAPR_HTTP_PORT</c>,
 /// <c>DAPR_GRPC_PORT</c>, and <c>DAPR_METRICS_PORT</c> / <c>APP_CHANNEL_ADDRESS</c> when the run
-/// file sets them, then the run file's <c>env</c>), plus <c>APP_API_TOKEN</c> and a default
-/// <c>ASPNETCORE_ENVIRONMENT</c>.
+/// file sets them, then the run file's <c>env</c>), plus <c>APP_API_TOKEN</c>, a default
+/// <c>ASPNETCORE_ENVIRONMENT</c>, and <c>DAPRSHOP_PARENT_PID</c>: the runner's own pid, which
+/// DaprShop.ServiceDefaults watches so that an app stops once its runner is gone, even after a
+/// <c>kill -9</c> of the runner (passed explicitly because an app started through <c>dotnet run</c>
+/// is the runner's grandchild).
 /// </summary>
 /// <param name="AppId">The app id, for the output prefix.</param>
 /// <param name="FileName">The program.</param>
@@ -26,6 +29,9 @@ public sealed record AppLaunch(
 {
     public const string AppApiTokenVariable = "APP_API_TOKEN";
     public const string DaprApiTokenVariable = "DAPR_API_TOKEN";
+
+    /// <summary>The name DaprShop.ServiceDefaults reads (its <c>ParentProcessWatch.ParentPidVariable</c>).</summary>
+    public const string ParentPidVariable = "DAPRSHOP_PARENT_PID";
 
     /// <summary>A fresh random token for one app for one run.</summary>
     public static string NewApiToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
@@ -91,6 +97,7 @@ public sealed record AppLaunch(
         }
 
         env[AppApiTokenVariable] = appApiToken;
+        env[ParentPidVariable] = Text(System.Environment.ProcessId);
         if (!env.ContainsKey("ASPNETCORE_ENVIRONMENT")
             && !env.ContainsKey("DOTNET_ENVIRONMENT")
             && string.IsNullOrEmpty(System.Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT"))
