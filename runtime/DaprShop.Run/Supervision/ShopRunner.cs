@@ -99,7 +99,8 @@ public sealed class ShopRunner(PrefixedConsole console)
             {
                 if (port is { } value && !PortCheck.IsFree(value))
                 {
-                    console.Error($"port {value} ({app.AppId}'s {what}) is already in use on 127.0.0.1: stop what listens there or change the port in {Path.GetFileName(plan.RunFile.FilePath)}");
+                    var holder = PortHolder.Find(value) is { } found ? $" by {found}" : "";
+                    console.Error($"port {value} ({app.AppId}'s {what}) is already in use on 127.0.0.1{holder}: stop what listens there or change the port in {Path.GetFileName(plan.RunFile.FilePath)}");
                     free = false;
                 }
             }

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using DaprShop.Run.Cli;
+using DaprShop.Run.Logging;
+using DaprShop.Run.Supervision;
+
+namespace DaprShop.Run.Tests;
+
+/// <summary>Whole runs of the runner on a run file of its own, whose apps (<c>true</c>) exit at once, so each run ends by itself.</summary>
+public sealed class ShopRunnerTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private readonly StringWriter _output = new();
+
+    public ShopRunnerTests()
+    {
+        _temp.Folder("components/common");
+        _temp.File("components/embedded/pubsub.yaml", """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: pubsub
+            spec:
+              type: pubsub.in-memory
+              version: v1
+            """);
+    }
+
+    public void Dispose()
+    {
+        _output.Dispose();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public async Task A_held_port_is_named_with_the_process_that_holds_it()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            RunFile($"""
+                  - appID: held
+                    appDirPath: .
+                    appPort: {port}
+                    command: ["true"]
+                """);
+
+            Assert.Equal(ExitCodes.Failed, await RunAsync());
+
+            var by = OperatingSystem.IsLinux() ? $" by pid {Environment.ProcessId} (" : ": ";
+            Assert.Contains(Lines(), line => line.StartsWith($"[run] error: port {port} (held's app port) is already in use on 127.0.0.1{by}", StringComparison.Ordinal)
+                && line.EndsWith(": stop what listens there or change the port in dapr.yaml", StringComparison.Ordinal));
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    private void RunFile(string apps) => _temp.File("dapr.yaml", "version: 1\napps:\n" + apps);
+
+    private async Task<int> RunAsync()
+    {
+        using var stop = new StopSignal();
+        var arguments = RunnerArguments.Parse(["-f", _temp.Path, "--profile", "embedded", "--no-build"], _temp.Path);
+        return await new ShopRunner(new PrefixedConsole(_output, useColour: false)).RunAsync(arguments, _temp.Path, stop);
+    }
+
+    private string[] Lines() => _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
