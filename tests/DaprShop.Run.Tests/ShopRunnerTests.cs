@@ -33,6 +33,27 @@ public sealed class ShopRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task An_in_memory_pub_sub_is_noted_once_for_the_run_not_once_per_app()
+    {
+        RunFile("""
+              - appID: first
+                appDirPath: .
+                command: ["true"]
+              - appID: second
+                appDirPath: .
+                command: ["true"]
+            """);
+
+        Assert.Equal(ExitCodes.Failed, await RunAsync());
+
+        var note = ShopRunner.InMemoryPubSubNote("pubsub");
+        Assert.Equal(
+            "note: pubsub 'pubsub' is pubsub.in-memory: messages not yet delivered are lost if the runner dies; use --profile redis for durable messaging",
+            note);
+        Assert.Single(Lines(), line => line == $"[run] {note}");
+    }
+
+    [Fact]
     public async Task A_held_port_is_named_with_the_process_that_holds_it()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -52,6 +73,7 @@ public sealed class ShopRunnerTests : IDisposable
             var by = OperatingSystem.IsLinux() ? $" by pid {Environment.ProcessId} (" : ": ";
             Assert.Contains(Lines(), line => line.StartsWith($"[run] error: port {port} (held's app port) is already in use on 127.0.0.1{by}", StringComparison.Ordinal)
                 && line.EndsWith(": stop what listens there or change the port in dapr.yaml", StringComparison.Ordinal));
+            Assert.DoesNotContain(Lines(), line => line.StartsWith("[run] note:", StringComparison.Ordinal));
         }
         finally
         {

@@ -7,6 +7,7 @@ using DaprShop.Run.RunFiles;
 using DaprShop.Sidecar;
 using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.Configuration;
+using DaprShop.Sidecar.PubSub;
 using Microsoft.Extensions.Logging;
 
 namespace DaprShop.Run.Supervision;
@@ -32,10 +33,18 @@ public sealed class ShopRunner(PrefixedConsole console)
     public static string ReadyLine(ResourcesProfile? profile, string url) =>
         profile is null ? $"DaprShop is ready: {url}" : $"DaprShop is ready (profile {profile.Name}): {url}";
 
+    /// <summary>
+    /// Said once per <c>pubsub.in-memory</c> component when the runner starts: like daprd's, it keeps
+    /// the messages it has not delivered yet in memory only, so they are lost when the runner dies.
+    /// </summary>
+    public static string InMemoryPubSubNote(string component) =>
+        $"note: pubsub '{component}' is {InMemoryPubSub.ComponentType}: messages not yet delivered are lost if the runner dies; use --profile redis for durable messaging";
+
     private readonly LocalCluster _cluster = new();
     private readonly List<(Sidecar.Sidecar Sidecar, ILoggerFactory Logs)> _sidecars = [];
     private readonly List<AppProcess> _processes = [];
     private readonly List<Task> _restarters = [];
+    private readonly HashSet<string> _notedPubSubs = new(StringComparer.Ordinal);
     private volatile bool _stopping;
 
     /// <summary>Runs until stopped; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
@@ -155,6 +164,8 @@ public sealed class ShopRunner(PrefixedConsole console)
                 return ExitCodes.Failed;
             }
 
+            NoteInMemoryPubSubs(sidecar);
+
             var launch = app.Command.Count == 0 ? null : AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken);
             var process = launch is null ? null : StartApp(launch);
             if (launch is not null && process is null)
@@ -231,6 +242,18 @@ public sealed class ShopRunner(PrefixedConsole console)
                 }
 
                 process = restarted;
+            }
+        }
+    }
+
+    /// <summary>Says <see cref="InMemoryPubSubNote"/> for each in-memory pub/sub the sidecar loaded that no sidecar before it did.</summary>
+    private void NoteInMemoryPubSubs(Sidecar.Sidecar sidecar)
+    {
+        foreach (var spec in sidecar.Context.Components.Specs.Where(s => s.Type == InMemoryPubSub.ComponentType))
+        {
+            if (_notedPubSubs.Add(spec.Name))
+            {
+                console.Info(InMemoryPubSubNote(spec.Name));
             }
         }
     }
