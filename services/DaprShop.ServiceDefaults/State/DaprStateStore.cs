@@ -33,12 +33,18 @@ public sealed class DaprStateStore(DaprClient dapr) : IStateStore
         return [.. keys.Where(byKey.ContainsKey).Select(key => byKey[key])];
     }
 
+    /// <summary>
+    /// An insert: first-write concurrency without an ETag, which the store refuses when the key exists. How it refuses
+    /// depends on the store: Redis and SQLite report an ETag mismatch (gRPC <c>Aborted</c>), while daprd's PostgreSQL
+    /// store answers a plain failure ("no item was updated"). So any other failure is followed by a read: if the key now
+    /// holds a value, the insert lost (or, after a timeout, went through: then the stored value is this one) and the
+    /// caller reads what is there; if not, the failure was real and is thrown.
+    /// </summary>
     public async Task<bool> TryInsertAsync<T>(string key, T value, CancellationToken cancellationToken)
         where T : class
     {
         try
         {
-            // First-write concurrency without an ETag is an insert: the store refuses it when the key exists.
             await dapr.SaveStateAsync(StoreName, key, value, FirstWrite, cancellationToken: cancellationToken);
             return true;
         }
@@ -46,9 +52,31 @@ public sealed class DaprStateStore(DaprClient dapr) : IStateStore
         {
             return false;
         }
+        catch (DaprException)
+        {
+            if (await ExistsAsync(key, cancellationToken))
+            {
+                return false;
+            }
+
+            throw;
+        }
     }
 
     public Task<bool> TryReplaceAsync<T>(string key, T value, string etag, CancellationToken cancellationToken)
         where T : class =>
         dapr.TrySaveStateAsync(StoreName, key, value, etag, FirstWrite, cancellationToken: cancellationToken);
+
+    private async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stored = await dapr.GetStateAsync<System.Text.Json.JsonElement?>(StoreName, key, cancellationToken: cancellationToken);
+            return stored is not null;
+        }
+        catch (DaprException)
+        {
+            return false;
+        }
+    }
 }
