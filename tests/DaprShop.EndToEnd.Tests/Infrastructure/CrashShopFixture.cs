@@ -1,12 +1,63 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using DaprShop.Testing.Drills;
+
 namespace DaprShop.EndToEnd.Tests.Infrastructure;
 
 /// <summary>
-/// A shop on a durable profile for crash drills: it is killed outright and started again on the same files and the
-/// same databases. A deferred payment is retried after 1 s (doubling up to 4 s) and the payment window never
-/// closes during a test; Redis Streams claims a message its dead sidecar never acknowledged after 3 s instead of 15 s.
+/// A shop for crash drills: its apps or the runner are killed outright, and it starts again on the same files and the
+/// same databases. Every app is started again by the runner when it dies (<c>--restart-on-exit</c>). A deferred payment
+/// is retried after 1 s (doubling up to 4 s) and the payment window never closes during a test; on the durable profiles
+/// Redis Streams claims a message its dead sidecar never acknowledged after 3 s instead of 15 s.
 /// </summary>
-public abstract class CrashShopFixture : ShopFixtureBase
+public abstract class CrashShopFixture : ShopFixtureBase, IDrillShop
 {
+    private static readonly string[] AppIds = ["auth-gateway", "order-service", "payment-service", "notification-service"];
+
+    protected override IEnumerable<string> ExtraRunnerArguments() => AppIds.SelectMany(id => new[] { "--restart-on-exit", id });
+
+    Task IDrillShop.KillAppAsync(string appId, CancellationToken cancellationToken) => KillAppAsync(appId);
+
+    Task IDrillShop.KillRunnerAsync(CancellationToken cancellationToken) => KillAsync();
+
+    Task IDrillShop.StartRunnerAsync(CancellationToken cancellationToken) => StartRunnerAsync();
+
+    /// <summary>The ledger through payment-service's own sidecar, retried while payment-service is coming back.</summary>
+    public async Task<JsonObject?> ReadPaymentAsync(string orderId, CancellationToken cancellationToken)
+    {
+        using var sidecar = Sidecar("payment-service");
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await sidecar.GetAsync($"/v1.0/invoke/payment-service/method/payments/{Uri.EscapeDataString(orderId)}", cancellationToken);
+                if (response.StatusCode == HttpStatusCode.NotFound)
+                {
+                    return null;
+                }
+
+                if (response.IsSuccessStatusCode)
+                {
+                    return await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
+                }
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                // payment-service or the runner is still coming back.
+            }
+
+            if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new InvalidOperationException($"payment-service did not answer for order {orderId} within 30 s");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+        }
+    }
+
     protected override IEnumerable<KeyValuePair<string, string>> OrderServiceEnvironment() =>
     [
         new("Orders__PaymentWindow", "00:10:00"),
@@ -17,7 +68,7 @@ public abstract class CrashShopFixture : ShopFixtureBase
     protected override string AdjustComponent(string fileName, string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (fileName != "pubsub.yaml")
+        if (fileName != "pubsub.yaml" || Profile == "embedded")
         {
             return text;
         }
@@ -30,6 +81,8 @@ public abstract class CrashShopFixture : ShopFixtureBase
     }
 }
 
+public sealed class EmbeddedCrashShopFixture : CrashShopFixture;
+
 public sealed class RedisCrashShopFixture : CrashShopFixture
 {
     public override string Profile => "redis";
@@ -38,6 +91,12 @@ public sealed class RedisCrashShopFixture : CrashShopFixture
 public sealed class PostgresCrashShopFixture : CrashShopFixture
 {
     public override string Profile => "postgres";
+}
+
+[CollectionDefinition(Name)]
+public sealed class EmbeddedCrashShopDefinition : ICollectionFixture<EmbeddedCrashShopFixture>
+{
+    public const string Name = "embedded crash shop";
 }
 
 [CollectionDefinition(Name)]

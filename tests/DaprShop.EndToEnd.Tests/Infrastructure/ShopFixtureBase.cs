@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace DaprShop.EndToEnd.Tests.Infrastructure;
 
@@ -12,7 +13,7 @@ namespace DaprShop.EndToEnd.Tests.Infrastructure;
 /// fixture chooses the order-service settings (<see cref="OrderServiceEnvironment"/>) and may
 /// adjust the copied components (<see cref="AdjustComponent"/>).
 /// </summary>
-public abstract class ShopFixtureBase : IAsyncLifetime
+public abstract partial class ShopFixtureBase : IAsyncLifetime
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
     private readonly StringBuilder _output = new();
@@ -20,6 +21,7 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     private Process? _runner;
     private string _runFile = string.Empty;
     private int? _redisDatabase;
+    private readonly Dictionary<string, int> _appPids = new(StringComparer.Ordinal);
 
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("daprshop-e2e-").FullName;
 
@@ -93,6 +95,23 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             runner.Kill(entireProcessTree: true);
             await runner.WaitForExitAsync();
         }
+    }
+
+    /// <summary>
+    /// Kills one app's process outright (SIGKILL), as the runner last reported starting it; its sidecar lives on in the
+    /// runner. Whether it comes back depends on <c>--restart-on-exit</c>.
+    /// </summary>
+    public async Task KillAppAsync(string appId)
+    {
+        int pid;
+        lock (_appPids)
+        {
+            pid = _appPids.TryGetValue(appId, out var known) ? known : throw new InvalidOperationException($"the runner never reported starting {appId}");
+        }
+
+        using var app = Process.GetProcessById(pid);
+        app.Kill();
+        await app.WaitForExitAsync();
     }
 
     /// <summary>Starts the runner on the shop's run file and waits for its ready line.</summary>
@@ -203,6 +222,14 @@ public abstract class ShopFixtureBase : IAsyncLifetime
             _output.AppendLine(line);
         }
 
+        if (StartedLine().Match(line) is { Success: true } started)
+        {
+            lock (_appPids)
+            {
+                _appPids[started.Groups["app"].Value] = int.Parse(started.Groups["pid"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
         if (RunnerReadyLine.TryRead(line) is not null)
         {
             _ready.TrySetResult(line);
@@ -248,4 +275,8 @@ public abstract class ShopFixtureBase : IAsyncLifetime
         var bin = Array.LastIndexOf(parts, "bin");
         return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
     }
+
+    /// <summary>The runner's line for each app it starts (again): <c>[run] Started order-service (pid 1234)</c>.</summary>
+    [GeneratedRegex(@"Started (?<app>[a-z0-9-]+) \(pid (?<pid>[0-9]+)\)")]
+    private static partial Regex StartedLine();
 }
