@@ -48,8 +48,15 @@ public sealed class CrashDrill(IDrillShop shop, CrashDrillOptions options, Actio
             customers.Add(await DrillCustomer.RegisterAsync(gateway, $"drill-{options.Seed}-{i}-{Guid.NewGuid():N}@drill.test", cancellationToken));
         }
 
+        var soaking = Stopwatch.StartNew();
         for (var round = 1; round <= options.Rounds; round++)
         {
+            if (options.Duration is { } duration && round > 1 && soaking.Elapsed >= duration)
+            {
+                log($"{duration} has passed after {round - 1} rounds: no round {round}");
+                break;
+            }
+
             var target = options.Targets[(round - 1) % options.Targets.Count];
             await RunRoundAsync(new Round(round, options.Seed + round, target), customers, report, cancellationToken);
             report.Rounds = round;

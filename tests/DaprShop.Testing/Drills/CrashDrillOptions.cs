@@ -16,6 +16,12 @@ public sealed record CrashDrillOptions
     /// <summary>How long after the restart every order may take to reach Confirmed, Rejected or Cancelled.</summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(90);
 
+    /// <summary>
+    /// A soak: when set, no round starts once this much time has passed since the first round started (the round under
+    /// way finishes); <see cref="Rounds"/> still caps the rounds. Null: exactly <see cref="Rounds"/> rounds.
+    /// </summary>
+    public TimeSpan? Duration { get; init; }
+
     /// <summary>What the rounds kill, in turn (<see cref="DrillTarget.All"/> by default).</summary>
     public IReadOnlyList<string> Targets { get; init; } = DrillTarget.All;
 }
