@@ -54,21 +54,35 @@ public sealed class CrashDrillReport
 
     public bool Passed => _violations.Count == 0;
 
-    /// <summary>The report as a Markdown table with one row.</summary>
-    public string ToTable()
+    /// <summary>The columns of <see cref="ToTable"/>, for a caller that lays the table out itself.</summary>
+    public static IReadOnlyList<string> Columns { get; } =
+    [
+        "profile", "rounds", "orders", "answered", "kills", "lost", "stuck", "double captures", "paid, not confirmed",
+        "payment mismatches", "broken logs", "retries refused", "missing notifications", "duplicate notifications", "settled after restart",
+    ];
+
+    /// <summary>The one row of <see cref="ToTable"/>, a cell per column of <see cref="Columns"/>.</summary>
+    public IReadOnlyList<string> Cells()
     {
+        static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
         static string Text(int? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "n/a (in-memory pub/sub)";
         var kills = string.Join(", ", KillsByTarget.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"{k.Key} {k.Value}"));
         var settle = _settleTimes.Count == 0
             ? "-"
             : string.Create(CultureInfo.InvariantCulture, $"median {Median(_settleTimes).TotalSeconds:0.0} s, max {_settleTimes.Max().TotalSeconds:0.0} s");
-        var table = new StringBuilder()
-            .AppendLine("| profile | rounds | orders | answered | kills | lost | stuck | double captures | paid, not confirmed | payment mismatches | broken logs | retries refused | missing notifications | duplicate notifications | settled after restart |")
-            .AppendLine("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-            .Append(CultureInfo.InvariantCulture, $"| {Profile} | {Rounds} | {Orders} | {Answered} | {kills} | {Lost} | {Stuck} | {DoubleCaptures} | {PaidNotConfirmed} | {PaymentMismatches} | {BrokenLogs} | {RetriesRefused} | {Text(MissingNotifications)} | {Text(DuplicateNotifications)} | {settle} |")
-            .AppendLine();
-        return table.ToString();
+        return
+        [
+            Profile, Count(Rounds), Count(Orders), Count(Answered), kills, Count(Lost), Count(Stuck), Count(DoubleCaptures), Count(PaidNotConfirmed),
+            Count(PaymentMismatches), Count(BrokenLogs), Count(RetriesRefused), Text(MissingNotifications), Text(DuplicateNotifications), settle,
+        ];
     }
+
+    /// <summary>The report as a Markdown table with one row.</summary>
+    public string ToTable() => new StringBuilder()
+        .AppendLine("| " + string.Join(" | ", Columns) + " |")
+        .AppendLine("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        .AppendLine("| " + string.Join(" | ", Cells()) + " |")
+        .ToString();
 
     internal void Violation(string message) => _violations.Add(message);
 
