@@ -84,7 +84,7 @@ internal sealed class BreakerScenario : IScenario
     {
         var options = context.Options;
         await context.Log.WriteLineAsync("breaker: starting a second shop whose resiliency policies have no breaker on payment-service...");
-        await using var shop = await LaunchedShop.StartAsync(context.Repository, context.Backend, cancellationToken, withoutPaymentBreaker: true);
+        await using var shop = await LaunchedShop.StartAsync(context.Repository, context.Backend, cancellationToken, ShopVariant.WithoutPaymentBreaker);
         var endpoints = shop.Endpoints;
         using var gateway = BenchHttp.Client(endpoints.Gateway, options.RequestTimeout, LoadDriver.Connections(plan.Model));
         using var paymentSidecar = BenchHttp.Client(endpoints.PaymentSidecar!, options.RequestTimeout, maxConnections: 4);

@@ -1,21 +1,23 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using DaprShop.Testing;
 
 namespace DaprShop.Bench.Shop;
 
 /// <summary>
 /// The runner (runtime/DaprShop.Run) as a child process: its output is read line by line (and its last lines
-/// kept for error messages) until the ready line (<see cref="RunnerReadyLine"/>); stopping sends SIGTERM, on which the
-/// runner stops its apps and sidecars, as on Ctrl+C.
+/// kept for error messages) until the ready line (<see cref="RunnerReadyLine"/>), and the pid of each app it says it
+/// started; stopping sends SIGTERM, on which the runner stops its apps and sidecars, as on Ctrl+C.
 /// </summary>
-internal sealed class RunnerProcess : IAsyncDisposable
+internal sealed partial class RunnerProcess : IAsyncDisposable
 {
     private const int KeptLines = 80;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
     private readonly Queue<string> _lastLines = new();
+    private readonly Dictionary<string, int> _appPids = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<RunnerReady> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startedAt;
 
@@ -27,6 +29,8 @@ internal sealed class RunnerProcess : IAsyncDisposable
 
     /// <summary>The runner's process id (its apps are its child processes).</summary>
     public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     /// <summary>The runner's last lines of output.</summary>
     public string Tail
@@ -84,6 +88,46 @@ internal sealed class RunnerProcess : IAsyncDisposable
         throw new InvalidOperationException($"The shop did not start: {why}. The runner's last lines:\n{Tail}");
     }
 
+    /// <summary>
+    /// Kills one app's process outright (SIGKILL), the one the runner last said it started for <paramref name="appId"/>;
+    /// its sidecar lives on in the runner, which starts the app again if it was told to (<c>--restart-on-exit</c>).
+    /// </summary>
+    public async Task KillAppAsync(string appId, CancellationToken cancellationToken)
+    {
+        int pid;
+        lock (_appPids)
+        {
+            pid = _appPids.TryGetValue(appId, out var known) ? known : throw new InvalidOperationException($"the runner never said it started {appId}");
+        }
+
+        Process app;
+        try
+        {
+            app = Process.GetProcessById(pid);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidOperationException($"{appId} (pid {pid}, as the runner last started it) is not running", e);
+        }
+
+        using (app)
+        {
+            app.Kill();
+            await app.WaitForExitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Kills the runner and every process it started at once (SIGKILL): nothing stops cleanly. Returns once the runner is gone.</summary>
+    public async Task KillAsync(CancellationToken cancellationToken)
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync(cancellationToken);
+    }
+
     /// <summary>SIGTERM, then the runner's own clean stop; killed with its process tree when that takes too long.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -116,6 +160,14 @@ internal sealed class RunnerProcess : IAsyncDisposable
             return;
         }
 
+        if (StartedLine().Match(line) is { Success: true } started)
+        {
+            lock (_appPids)
+            {
+                _appPids[started.Groups["app"].Value] = int.Parse(started.Groups["pid"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
         if (RunnerReadyLine.TryRead(line) is { } url)
         {
             _ready.TrySetResult(new RunnerReady(url, Stopwatch.GetElapsedTime(_startedAt)));
@@ -130,6 +182,13 @@ internal sealed class RunnerProcess : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The runner's line for each app it starts (again), <c>[run] Started order-service (pid 1234)</c>, as the end-to-end
+    /// tests' ShopFixtureBase reads it too.
+    /// </summary>
+    [GeneratedRegex(@"Started (?<app>[a-z0-9-]+) \(pid (?<pid>[0-9]+)\)")]
+    private static partial Regex StartedLine();
 }
 
 /// <summary>The runner's ready line: the URL it printed, and how long after the process start it came.</summary>

@@ -11,11 +11,20 @@ namespace DaprShop.Bench.Shop;
 /// </summary>
 internal sealed class ShopRunFile : IDisposable
 {
-    private ShopRunFile(string workDirectory, string path, IReadOnlyDictionary<string, ShopApp> apps)
+    /// <summary>order-service's settings in a shop for the crash drill (<see cref="ShopVariant.CrashDrill"/>).</summary>
+    private static readonly Dictionary<string, string> CrashDrillOrderService = new(StringComparer.Ordinal)
+    {
+        ["Orders__PaymentRetry__BaseDelay"] = "00:00:01",
+        ["Orders__PaymentRetry__MaxDelay"] = "00:00:04",
+        ["Orders__PaymentWindow"] = "00:10:00",
+    };
+
+    private ShopRunFile(string workDirectory, string path, IReadOnlyDictionary<string, ShopApp> apps, IReadOnlyList<string> restartOnExit)
     {
         WorkDirectory = workDirectory;
         Path = path;
         Apps = apps;
+        RestartOnExit = restartOnExit;
     }
 
     public string WorkDirectory { get; }
@@ -25,13 +34,18 @@ internal sealed class ShopRunFile : IDisposable
 
     public IReadOnlyDictionary<string, ShopApp> Apps { get; }
 
+    /// <summary>The apps the runner is to start again when they exit (<c>--restart-on-exit</c>): every app for the crash drill, else none.</summary>
+    public IReadOnlyList<string> RestartOnExit { get; }
+
     /// <summary>
     /// Writes the run file and the components. The apps log at Warning (the shop's default, Information, writes a
     /// line per order per service through the runner); payment-service gets a known <c>APP_API_TOKEN</c> (the runner
-    /// takes the run file's value instead of a random one), so the bench can call its app port directly.
+    /// takes the run file's value instead of a random one), so the bench can call its app port directly. A
+    /// <paramref name="variant"/> changes the copy as it says.
     /// </summary>
-    public static async Task<ShopRunFile> CreateAsync(string repo, ShopBackend backend, CancellationToken cancellationToken, bool withoutPaymentBreaker = false)
+    public static async Task<ShopRunFile> CreateAsync(string repo, ShopBackend backend, CancellationToken cancellationToken, ShopVariant variant = ShopVariant.Standard)
     {
+        ArgumentNullException.ThrowIfNull(backend);
         var work = Directory.CreateTempSubdirectory("daprshop-bench-").FullName;
         var paymentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var common = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -44,14 +58,14 @@ internal sealed class ShopRunFile : IDisposable
         var apps = new[]
         {
             (ShopApp.Gateway, "AuthGateway", new Dictionary<string, string>(common) { ["Auth__AdminEmails__0"] = "admin@bench.test" }),
-            (ShopApp.Orders, "OrderService", new Dictionary<string, string>(common)),
+            (ShopApp.Orders, "OrderService", new Dictionary<string, string>(variant == ShopVariant.CrashDrill ? common.Concat(CrashDrillOrderService) : common, StringComparer.Ordinal)),
             (ShopApp.Payments, "PaymentService", new Dictionary<string, string>(common) { ["Payment__FaultInjection__Enabled"] = "true", ["APP_API_TOKEN"] = paymentToken }),
             (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),
         }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, ports.Dequeue(), ports.Dequeue(), ports.Dequeue(), a.Item3), StringComparer.Ordinal);
 
-        ArgumentNullException.ThrowIfNull(backend);
-        await PrivateShop.CopyComponentsAsync(repo, work, profile: backend.Profile, redis: backend.NextRedis(), postgres: backend.NextPostgres(), cancellationToken: cancellationToken);
-        if (withoutPaymentBreaker)
+        Func<string, string, string>? adjust = variant == ShopVariant.CrashDrill && (backend.Profile is "redis" or "postgres") ? ShortenRedelivery : null;
+        await PrivateShop.CopyComponentsAsync(repo, work, adjust, backend.Profile, backend.NextRedis(), backend.NextPostgres(), cancellationToken);
+        if (variant == ShopVariant.WithoutPaymentBreaker)
         {
             await RemovePaymentBreakerAsync(work, cancellationToken);
         }
@@ -59,7 +73,7 @@ internal sealed class ShopRunFile : IDisposable
         var runFile = System.IO.Path.Combine(work, "dapr.yaml");
         var runFileApps = apps.Values.Select(a => new RunFileApp(a.AppId, a.Project, a.AppPort, a.DaprHttpPort, a.DaprGrpcPort, a.Env));
         await File.WriteAllTextAsync(runFile, PrivateShop.RunFile(repo, ShopBuild.Configuration, runFileApps, backend.Profile), cancellationToken);
-        return new ShopRunFile(work, runFile, apps);
+        return new ShopRunFile(work, runFile, apps, variant == ShopVariant.CrashDrill ? [.. apps.Keys] : []);
     }
 
     public void Dispose()
@@ -76,6 +90,34 @@ internal sealed class ShopRunFile : IDisposable
         {
             // Same.
         }
+    }
+
+    /// <summary>
+    /// The durable profiles' pubsub.yaml with Redis Streams claiming a message its dead sidecar never acknowledged after
+    /// 3 s instead of 15 s, checking every 1 s instead of 5 s, so that a crash drill's round does not wait on redelivery
+    /// (the end-to-end tests' CrashShopFixture does the same). Every other file unchanged.
+    /// </summary>
+    private static string ShortenRedelivery(string fileName, string text)
+    {
+        if (fileName != "pubsub.yaml")
+        {
+            return text;
+        }
+
+        (string From, string To)[] settings =
+        [
+            ("    - name: processingTimeout\n      value: \"15000\"\n", "    - name: processingTimeout\n      value: \"3000\"\n"),
+            ("    - name: redeliverInterval\n      value: \"5000\"\n", "    - name: redeliverInterval\n      value: \"1000\"\n"),
+        ];
+        var adjusted = text.ReplaceLineEndings("\n");
+        foreach (var (from, to) in settings)
+        {
+            adjusted = adjusted.Contains(from, StringComparison.Ordinal)
+                ? adjusted.Replace(from, to, StringComparison.Ordinal)
+                : throw new InvalidOperationException($"the profile's pubsub.yaml no longer has the lines '{from.Trim()}' the crash drill shortens; update ShopRunFile.");
+        }
+
+        return adjusted;
     }
 
     /// <summary>
