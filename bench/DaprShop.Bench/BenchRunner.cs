@@ -7,12 +7,12 @@ namespace DaprShop.Bench;
 
 /// <summary>
 /// One bench run: build the shop once (Release) when it is to be started, then for each scenario that measures a shop
-/// start a fresh one (or attach to the given one) and stop it after; run the ones that start their own (startup), then
+/// start a fresh one (or attach to the given one) and stop it after; run the ones that start their own (startup, crash), then
 /// write the report.
 /// </summary>
 internal sealed class BenchRunner(BenchOptions options, TextWriter log)
 {
-    /// <summary>Returns the process exit code: 0, or 1 when a scenario failed.</summary>
+    /// <summary>Returns the process exit code: 0, or 1 when a scenario failed or a drill found violations.</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var repo = RepositoryRoot.Find();
@@ -64,11 +64,32 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
 
         environment.Shop = shops.Count > 0 ? string.Join("; ", shops.Distinct(StringComparer.Ordinal)) : environment.Shop;
         environment.LoadAverageAtEnd = RunEnvironment.LoadAverage();
-        var directory = options.OutputDirectory is { } output ? Path.GetFullPath(output) : Path.Combine(repo, "bench", "results");
-        var (markdown, files) = await ReportWriter.WriteAsync(new BenchReport(options.Scenario, environment, results), directory, cancellationToken);
+        var (directory, name) = ReportFiles(repo);
+        var (markdown, files) = await ReportWriter.WriteAsync(new BenchReport(options.Scenario, environment, results), directory, name, cancellationToken);
         await Console.Out.WriteAsync(markdown);
         await log.WriteLineAsync($"Wrote {string.Join(", ", files.Select(f => Path.GetRelativePath(Environment.CurrentDirectory, f)))}");
-        return results.Any(r => r.Failed is not null) ? 1 : 0;
+        foreach (var result in results.Where(r => r.Violations.Count > 0))
+        {
+            await log.WriteLineAsync($"{result.Name} found {result.Violations.Count} violation(s):");
+            foreach (var violation in result.Violations)
+            {
+                await log.WriteLineAsync($"  {violation}");
+            }
+        }
+
+        return results.Any(r => r.Failed is not null || r.Violations.Count > 0) ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Where the report goes: <c>&lt;scenario&gt;.md</c> (.json, .svg) in bench/results or <c>--out</c>; the crash drill's in
+    /// its <c>crash</c> folder, named for the profiles, so that drills on different profiles are kept side by side.
+    /// </summary>
+    private (string Directory, string Name) ReportFiles(string repo)
+    {
+        var results = options.OutputDirectory is { } output ? Path.GetFullPath(output) : Path.Combine(repo, "bench", "results");
+        return options.Scenario == ScenarioName.Crash
+            ? (Path.Combine(results, ScenarioName.Crash), string.Join('-', options.Profiles))
+            : (results, options.Scenario);
     }
 
     /// <summary>Starts the shop (returned, to be stopped) or attaches to the one at <c>--url</c> (null returned).</summary>

@@ -21,15 +21,25 @@ internal sealed record BenchOptions
           breaker     order placement with payment healthy, then with payment down and the breaker open
           startup     seconds from starting the runner to its ready line (warm build), several runs
           all         every scenario above, one report
+          crash       the crash drill (not in all) on a shop of its own whose apps the runner restarts: rounds of a
+                      burst of orders with one process killed outright in each (each app in turn, and the runner
+                      with everything), then every order must settle, be paid at most once and keep a contiguous
+                      log; prints the violations and exits with 1 when it finds any
 
         Options:
           --quick                  small sizes for a smoke check (all scenarios in under two minutes)
           --rate N                 open model: N requests per second, latency measured from the intended send time
           --vus N                  closed loop: N virtual users, each sending when its previous answer came
-          --duration S             seconds measured (per phase in breaker)
+          --duration S             seconds measured (per phase in breaker); crash: a soak, rounds (targets in turn)
+                                   keep starting until S seconds (at most 86400) have passed, the last one
+                                   finishing after; --rounds then caps them only when given
           --warmup S               seconds of unrecorded load first
           --users N                registered users the orders are spread over (orders, breaker)
           --runs N                 startup: number of starts (default 3)
+          --rounds N               crash: rounds, one kill each (default 10, 5 with --quick; no cap with --duration)
+          --orders N               crash: orders in each round's burst (default 24, 12 with --quick)
+          --seed N                 crash: the drill's seed (default random); printed, and put in the report's command,
+                                   which then replays the same orders and kill points (counted in answers)
           --timeout S              per-request timeout (default 30, 5 with --quick)
           --out DIR                where the reports go (default bench/results)
           --profile P[,P...]       embedded (default), redis, postgres, or several (comma-separated, run one after
@@ -45,8 +55,22 @@ internal sealed record BenchOptions
           -h, --help               this text
 
         Every URL must be on loopback. Reports: a Markdown table on stdout and bench/results/<scenario>.md,
-        .json and .svg (latency percentiles). Progress goes to stderr once a second.
+        .json and .svg (latency percentiles); the crash drill's in bench/results/crash/<profile>.md (and .json,
+        .svg), named for the profile list, so drills on different profiles are kept side by side. Progress goes
+        to stderr once a second.
         """;
+
+    /// <summary>The longest --duration of a measuring scenario, in seconds.</summary>
+    private const int MaxMeasured = 3600;
+
+    /// <summary>
+    /// The largest seed: the drill seeds round r with seed + r, which must stay an int over any number of rounds
+    /// <c>--rounds</c> allows.
+    /// </summary>
+    private const int MaxSeed = 2_000_000_000;
+
+    /// <summary>The longest crash soak (<c>--duration</c> with crash).</summary>
+    private static readonly TimeSpan MaxSoak = TimeSpan.FromDays(1);
 
     public required string Scenario { get; init; }
 
@@ -62,6 +86,15 @@ internal sealed record BenchOptions
     public int? Users { get; init; }
 
     public int Runs { get; init; } = 3;
+
+    /// <summary>crash: the rounds given with <c>--rounds</c>, or null for the scenario's default.</summary>
+    public int? Rounds { get; init; }
+
+    /// <summary>crash: the orders of each round's burst given with <c>--orders</c>, or null for the scenario's default.</summary>
+    public int? OrdersPerRound { get; init; }
+
+    /// <summary>crash: the drill's seed, given or drawn (always set for crash, null otherwise).</summary>
+    public int? Seed { get; init; }
 
     public TimeSpan RequestTimeout { get; init; }
 
@@ -84,7 +117,10 @@ internal sealed record BenchOptions
     /// <summary>The components profiles of the shops the bench starts, one after another: embedded, redis, postgres.</summary>
     public IReadOnlyList<string> Profiles { get; init; } = ["embedded"];
 
-    /// <summary>The arguments as given, to print the command that reproduces a report.</summary>
+    /// <summary>
+    /// The arguments as given, to print the command that reproduces a report; for crash without <c>--seed</c>, followed
+    /// by <c>--seed</c> and the seed drawn.
+    /// </summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 
     /// <summary>The load, duration and warm-up of <paramref name="scenario"/>: the command line's where given, else the scenario's defaults.</summary>
@@ -108,6 +144,9 @@ internal sealed record BenchOptions
         TimeSpan? timeout = null;
         int? users = null;
         var runs = 3;
+        int? rounds = null;
+        int? ordersPerRound = null;
+        int? seed = null;
         string? output = null;
         Uri? url = null;
         Uri? gatewaySidecar = null;
@@ -135,7 +174,7 @@ internal sealed record BenchOptions
                     vus = (int)Positive(NextValue(args, ref i), arg, max: 10_000, integer: true);
                     break;
                 case "--duration":
-                    duration = TimeSpan.FromSeconds(Positive(NextValue(args, ref i), arg, max: 3600));
+                    duration = TimeSpan.FromSeconds(Positive(NextValue(args, ref i), arg, max: MaxSoak.TotalSeconds));
                     break;
                 case "--warmup":
                     warmup = TimeSpan.FromSeconds(NonNegative(NextValue(args, ref i), arg, max: 600));
@@ -148,6 +187,15 @@ internal sealed record BenchOptions
                     break;
                 case "--runs":
                     runs = (int)Positive(NextValue(args, ref i), arg, max: 20, integer: true);
+                    break;
+                case "--rounds":
+                    rounds = (int)Positive(NextValue(args, ref i), arg, max: 100_000, integer: true);
+                    break;
+                case "--orders":
+                    ordersPerRound = (int)Positive(NextValue(args, ref i), arg, max: 1000, integer: true);
+                    break;
+                case "--seed":
+                    seed = (int)NonNegative(NextValue(args, ref i), arg, max: MaxSeed, integer: true);
                     break;
                 case "--out":
                     output = NextValue(args, ref i);
@@ -203,12 +251,28 @@ internal sealed record BenchOptions
 
         if (scenario is null)
         {
-            throw new ArgumentException("name a scenario: orders, overhead, breaker, startup or all (see --help)");
+            throw new ArgumentException("name a scenario: orders, overhead, breaker, startup, all or crash (see --help)");
         }
 
-        if (scenario != ScenarioName.All && !ScenarioName.Each.Contains(scenario))
+        if (scenario != ScenarioName.All && !ScenarioName.Known.Contains(scenario))
         {
-            throw new ArgumentException($"unknown scenario '{scenario}': orders, overhead, breaker, startup or all");
+            throw new ArgumentException($"unknown scenario '{scenario}': orders, overhead, breaker, startup, all or crash");
+        }
+
+        var crash = scenario == ScenarioName.Crash;
+        if (!crash && (rounds is not null || ordersPerRound is not null || seed is not null))
+        {
+            throw new ArgumentException("--rounds, --orders and --seed go with the crash scenario");
+        }
+
+        if (!crash && duration > TimeSpan.FromSeconds(MaxMeasured))
+        {
+            throw new ArgumentException($"--duration takes a number from 0 to {MaxMeasured}, not {duration.Value.TotalSeconds:0} (up to {MaxSoak.TotalSeconds:0} only for a crash soak)");
+        }
+
+        if (crash && url is not null)
+        {
+            throw new ArgumentException("crash kills the shop's processes and starts them again, so it starts a shop of its own: not with --url");
         }
 
         if (rate is not null && vus is not null)
@@ -227,6 +291,14 @@ internal sealed record BenchOptions
             throw new ArgumentException("--gateway-sidecar, --payment-app, --payment-app-token, --payment-sidecar and --order-sidecar go with --url");
         }
 
+        // A drawn seed joins the arguments, so the command the report prints replays this drill.
+        List<string> arguments = [.. args];
+        if (crash && seed is null)
+        {
+            seed = Random.Shared.Next(1, 1_000_000);
+            arguments.AddRange(["--seed", seed.Value.ToString(CultureInfo.InvariantCulture)]);
+        }
+
         return new BenchOptions
         {
             Scenario = scenario,
@@ -236,6 +308,9 @@ internal sealed record BenchOptions
             Warmup = warmup,
             Users = users,
             Runs = runs,
+            Rounds = rounds,
+            OrdersPerRound = ordersPerRound,
+            Seed = seed,
             RequestTimeout = timeout ?? TimeSpan.FromSeconds(quick ? 5 : 30),
             OutputDirectory = output,
             Url = url,
@@ -245,7 +320,7 @@ internal sealed record BenchOptions
             PaymentSidecar = paymentSidecar,
             OrderSidecar = orderSidecar,
             Profiles = profiles,
-            Arguments = [.. args],
+            Arguments = arguments,
         };
     }
 

@@ -4,7 +4,7 @@ using DaprShop.Bench.Load;
 
 namespace DaprShop.Bench.Reporting;
 
-/// <summary>The report as Markdown: the run's environment, then per scenario its tables, targets and notes.</summary>
+/// <summary>The report as Markdown: the run's environment, then per scenario its tables, targets, violations and notes.</summary>
 internal static class MarkdownReport
 {
     private static readonly double[] Percentiles = [50, 90, 99, 99.9];
@@ -100,6 +100,18 @@ internal static class MarkdownReport
                 t.Measured,
                 t.Met switch { true => "met", false => "**not met**", null => "not determined" },
             ])]);
+            md.AppendLine();
+        }
+
+        if (result.Violations.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Violations** ({result.Violations.Count}):");
+            md.AppendLine();
+            foreach (var violation in result.Violations)
+            {
+                md.AppendLine(CultureInfo.InvariantCulture, $"- {violation}");
+            }
+
             md.AppendLine();
         }
 

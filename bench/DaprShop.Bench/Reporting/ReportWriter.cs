@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace DaprShop.Bench.Reporting;
 
-/// <summary>Writes a report as <c>&lt;scenario&gt;.md</c>, <c>.json</c> and <c>.svg</c> in one folder; returns the Markdown.</summary>
+/// <summary>Writes a report as <c>&lt;name&gt;.md</c>, <c>.json</c> and <c>.svg</c> in one folder; returns the Markdown.</summary>
 internal static class ReportWriter
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -16,11 +16,10 @@ internal static class ReportWriter
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static async Task<(string Markdown, IReadOnlyList<string> Files)> WriteAsync(BenchReport report, string directory, CancellationToken cancellationToken)
+    public static async Task<(string Markdown, IReadOnlyList<string> Files)> WriteAsync(BenchReport report, string directory, string name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         Directory.CreateDirectory(directory);
-        var name = report.Scenario;
         var markdown = MarkdownReport.Render(report, $"{name}.svg");
         var files = new[]
         {

@@ -39,6 +39,9 @@ internal sealed class ScenarioResult(string name, string title)
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>What a drill found broken, one line each (the crash drill's invariants); any makes the run exit with 1.</summary>
+    public List<string> Violations { get; } = [];
+
     public static ScenarioResult Skip(string name, string title, string reason) => new(name, title) { Skipped = reason };
 
     public static ScenarioResult Fail(string name, string title, string error) => new(name, title) { Failed = error };

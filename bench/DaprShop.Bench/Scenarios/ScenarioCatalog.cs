@@ -14,6 +14,7 @@ internal static class ScenarioCatalog
         ScenarioName.Overhead => new OverheadScenario(),
         ScenarioName.Breaker => new BreakerScenario(),
         ScenarioName.Startup => new StartupScenario(),
+        ScenarioName.Crash => new CrashScenario(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown scenario"),
     };
 }
