@@ -17,7 +17,7 @@ public sealed class AppLaunchTests
             Env = new Dictionary<string, string> { ["APP_PORT"] = "9999", ["ASPNETCORE_ENVIRONMENT"] = "Staging" },
         };
 
-        var launch = AppLaunch.Create(app, daprHttpPort: 3501, daprGrpcPort: 50002, appApiToken: "t0ken");
+        var launch = AppLaunch.Create(app, daprHttpPort: 3501, daprGrpcPort: 50002, appApiToken: "t0ken", daprApiToken: "d4pr");
 
         Assert.Equal("python3", launch.FileName);
         Assert.Equal(["app.py"], launch.Arguments);
@@ -29,6 +29,7 @@ public sealed class AppLaunchTests
         Assert.Equal("9999", launch.Environment["APP_PORT"]);
         Assert.Equal("Staging", launch.Environment["ASPNETCORE_ENVIRONMENT"]);
         Assert.Equal("t0ken", launch.Environment["APP_API_TOKEN"]);
+        Assert.Equal("d4pr", launch.Environment["DAPR_API_TOKEN"]);
         Assert.Equal(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), launch.Environment["DAPRSHOP_PARENT_PID"]);
         Assert.False(launch.Environment.ContainsKey("DAPR_METRICS_PORT"));
     }

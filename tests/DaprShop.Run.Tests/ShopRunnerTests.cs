@@ -81,6 +81,39 @@ public sealed class ShopRunnerTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Each_app_gets_a_Dapr_API_token_of_its_own_written_for_its_owner_only_and_deleted_at_the_end()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        // Each app copies what it was given, and the file the runner wrote for it. The run stops when an app exits, so
+        // the first waits (up to 10 s) until the second has copied its own.
+        const string Copy = "printf %s $DAPR_API_TOKEN > env-$APP_ID; cat .dapr/tokens/$APP_ID > file-$APP_ID; stat -c %a .dapr/tokens/$APP_ID > mode-$APP_ID";
+        const string AwaitSecond = "i=0; while [ ! -s mode-second ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done";
+        RunFile($"""
+              - appID: first
+                appDirPath: .
+                command: ["sh", "-c", "{Copy}; {AwaitSecond}"]
+              - appID: second
+                appDirPath: .
+                command: ["sh", "-c", "{Copy}"]
+            """);
+
+        await RunAsync();
+
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "env-first")), _output.ToString());
+        var first = await File.ReadAllTextAsync(Path.Combine(_temp.Path, "env-first"));
+        var second = await File.ReadAllTextAsync(Path.Combine(_temp.Path, "env-second"));
+        Assert.Equal(64, first.Length);
+        Assert.NotEqual(first, second);
+        Assert.Equal(first, await File.ReadAllTextAsync(Path.Combine(_temp.Path, "file-first")));
+        Assert.Equal("600", (await File.ReadAllTextAsync(Path.Combine(_temp.Path, "mode-first"))).Trim());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_temp.Path, ".dapr", "tokens")));
+    }
+
     private void RunFile(string apps) => _temp.File("dapr.yaml", "version: 1\napps:\n" + apps);
 
     private async Task<int> RunAsync()

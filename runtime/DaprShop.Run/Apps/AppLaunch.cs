@@ -42,7 +42,7 @@ public sealed record AppLaunch(
     /// <see cref="DotnetRunCommand"/>); otherwise the command runs as written, with
     /// <c>--no-build</c> added to a <c>dotnet run</c> that lacks it, because the runner has built it.
     /// </summary>
-    public static AppLaunch Create(RunFileApp app, int daprHttpPort, int daprGrpcPort, string appApiToken)
+    public static AppLaunch Create(RunFileApp app, int daprHttpPort, int daprGrpcPort, string appApiToken, string? daprApiToken = null)
     {
         ArgumentNullException.ThrowIfNull(app);
         if (app.Command.Count == 0)
@@ -51,7 +51,7 @@ public sealed record AppLaunch(
         }
 
         var (fileName, arguments) = ProgramAndArguments(app);
-        return new AppLaunch(app.AppId, fileName, arguments, app.AppDirPath, Variables(app, daprHttpPort, daprGrpcPort, appApiToken));
+        return new AppLaunch(app.AppId, fileName, arguments, app.AppDirPath, Variables(app, daprHttpPort, daprGrpcPort, appApiToken, daprApiToken));
     }
 
     private static (string FileName, IReadOnlyList<string> Arguments) ProgramAndArguments(RunFileApp app)
@@ -66,7 +66,7 @@ public sealed record AppLaunch(
         return (command[0], command.Skip(1).ToList());
     }
 
-    private static Dictionary<string, string> Variables(RunFileApp app, int daprHttpPort, int daprGrpcPort, string appApiToken)
+    private static Dictionary<string, string> Variables(RunFileApp app, int daprHttpPort, int daprGrpcPort, string appApiToken, string? daprApiToken)
     {
         static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -97,6 +97,10 @@ public sealed record AppLaunch(
         }
 
         env[AppApiTokenVariable] = appApiToken;
+        if (daprApiToken is not null)
+        {
+            env[DaprApiTokenVariable] = daprApiToken;
+        }
         env[ParentPidVariable] = Text(System.Environment.ProcessId);
         if (!env.ContainsKey("ASPNETCORE_ENVIRONMENT")
             && !env.ContainsKey("DOTNET_ENVIRONMENT")

@@ -45,6 +45,7 @@ public sealed class ShopRunner(PrefixedConsole console)
     private readonly List<AppProcess> _processes = [];
     private readonly List<Task> _restarters = [];
     private readonly HashSet<string> _notedPubSubs = new(StringComparer.Ordinal);
+    private ApiTokenFiles? _tokenFiles;
     private volatile bool _stopping;
 
     /// <summary>Runs until stopped; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
@@ -96,6 +97,7 @@ public sealed class ShopRunner(PrefixedConsole console)
         finally
         {
             await StopAllAsync(stop);
+            _tokenFiles?.DeleteWritten();
         }
     }
 
@@ -153,11 +155,14 @@ public sealed class ShopRunner(PrefixedConsole console)
     private async Task<int> StartAndSuperviseAsync(RunPlan plan, IReadOnlySet<string> restartOnExit, StopSignal stop)
     {
         var running = new List<RunningApp>();
+        _tokenFiles = new ApiTokenFiles(Path.GetDirectoryName(plan.RunFile.FilePath)!);
         foreach (var planned in plan.Apps)
         {
             var app = planned.App;
             var appToken = app.Env.GetValueOrDefault(AppLaunch.AppApiTokenVariable) is { Length: > 0 } given ? given : AppLaunch.NewApiToken();
-            var options = SidecarOptionsFor(planned, appToken);
+            var daprToken = DaprApiTokenFor(app);
+            _tokenFiles.Write(app.AppId, daprToken);
+            var options = SidecarOptionsFor(planned, appToken, daprToken);
             var sidecar = await StartSidecarAsync(options, stop.Stopping);
             if (sidecar is null)
             {
@@ -166,7 +171,7 @@ public sealed class ShopRunner(PrefixedConsole console)
 
             NoteInMemoryPubSubs(sidecar);
 
-            var launch = app.Command.Count == 0 ? null : AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken);
+            var launch = app.Command.Count == 0 ? null : AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken, daprToken);
             var process = launch is null ? null : StartApp(launch);
             if (launch is not null && process is null)
             {
@@ -182,6 +187,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             running.Add(new RunningApp(app, sidecar, process, health));
         }
 
+        console.Info($"Every sidecar answers only its own app (a DAPR_API_TOKEN each); for calls by hand: -H \"dapr-api-token: $(cat {Path.GetRelativePath(Environment.CurrentDirectory, _tokenFiles.Directory)}/<app-id>)\"");
         var watched = Watched(restartOnExit);
         var exited = watched.Count == 0 ? Task.Delay(Timeout.Infinite, stop.Stopping) : Task.WhenAny(watched.Select(p => p.Exited));
         if (await WaitUntilReadyAsync(running, exited, stop) is { } notReady)
@@ -258,10 +264,18 @@ public sealed class ShopRunner(PrefixedConsole console)
         }
     }
 
-    private static SidecarOptions SidecarOptionsFor(PlannedApp planned, string appToken)
+    /// <summary>
+    /// The app's Dapr API token: the run file's <c>env</c>, else the runner's environment (then every sidecar shares it,
+    /// so each app may call every sidecar), else a fresh one for this app and run, so that its sidecar answers it alone.
+    /// </summary>
+    private static string DaprApiTokenFor(RunFileApp app) =>
+        app.Env.GetValueOrDefault(AppLaunch.DaprApiTokenVariable) is { Length: > 0 } given ? given
+        : Environment.GetEnvironmentVariable(AppLaunch.DaprApiTokenVariable) is { Length: > 0 } shared ? shared
+        : AppLaunch.NewApiToken();
+
+    private static SidecarOptions SidecarOptionsFor(PlannedApp planned, string appToken, string daprToken)
     {
         var app = planned.App;
-        var daprToken = app.Env.GetValueOrDefault(AppLaunch.DaprApiTokenVariable) ?? Environment.GetEnvironmentVariable(AppLaunch.DaprApiTokenVariable);
         return new SidecarOptions
         {
             AppId = app.AppId,
@@ -271,7 +285,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             GrpcPort = app.DaprGrpcPort ?? 0,
             ResourcesPaths = planned.ResourcesPaths,
             ConfigFilePath = app.ConfigFilePath,
-            DaprApiToken = string.IsNullOrEmpty(daprToken) ? null : daprToken,
+            DaprApiToken = daprToken,
             AppApiToken = appToken,
 
             // Relative paths in component metadata resolve where daprd would resolve them under

@@ -206,9 +206,19 @@ public abstract partial class ShopFixtureBase : IAsyncLifetime
         }
     }
 
-    /// <summary>A client that calls an app through its own sidecar's invocation API, as the README shows for internal services.</summary>
-    public HttpClient Sidecar(string appId) =>
-        new() { BaseAddress = new Uri($"http://127.0.0.1:{Apps[appId].DaprHttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>A client that calls an app through its own sidecar's invocation API with that sidecar's token, as the README shows for internal services.</summary>
+    public HttpClient Sidecar(string appId)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Apps[appId].DaprHttpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Add("dapr-api-token", SidecarToken(appId));
+        return client;
+    }
+
+    /// <summary>
+    /// The Dapr API token the runner gave <paramref name="appId"/>'s sidecar for this run, from the file it writes for
+    /// calls by hand (<c>.dapr/tokens/&lt;app-id&gt;</c> next to the run file); every sidecar refuses calls without it.
+    /// </summary>
+    public string SidecarToken(string appId) => File.ReadAllText(Path.Combine(WorkDirectory, ".dapr", "tokens", appId)).Trim();
 
     private void OnLine(string? line)
     {
