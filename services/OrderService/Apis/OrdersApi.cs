@@ -82,6 +82,11 @@ public static class OrdersApi
         [AsParameters] OrderServices services,
         CancellationToken cancellationToken)
     {
+        if (!OrderIds.IsWellFormed(orderId))
+        {
+            return MalformedOrderId();
+        }
+
         DateTimeOffset? time = null;
         if (asOf is not null)
         {
@@ -114,6 +119,11 @@ public static class OrdersApi
         [AsParameters] OrderServices services,
         CancellationToken cancellationToken)
     {
+        if (!OrderIds.IsWellFormed(orderId))
+        {
+            return MalformedOrderId();
+        }
+
         var history = await services.Queries.GetEventsAsync(orderId, cancellationToken);
         return history is { } found && MayRead(user, found.Order)
             ? TypedResults.Ok(found.Events.Select(OrderEventResponse.From).ToList())
@@ -140,6 +150,11 @@ public static class OrdersApi
         [AsParameters] OrderServices services,
         CancellationToken cancellationToken)
     {
+        if (!OrderIds.IsWellFormed(orderId))
+        {
+            return MalformedOrderId();
+        }
+
         // Read first, so that someone else's order answers 404 without waking its actor.
         var view = await services.Queries.GetAsync(orderId, asOf: null, cancellationToken);
         if (view is null || !MayRead(user, view.Current))
@@ -160,6 +175,10 @@ public static class OrdersApi
     }
 
     private static bool MayRead(ClaimsPrincipal user, OrderState order) => order.IsOwnedBy(user.GetUserId()) || user.IsAdmin();
+
+    /// <summary>404 as for any order that does not exist; checked first so that such an id reaches neither the store nor an actor.</summary>
+    private static ProblemHttpResult MalformedOrderId() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: "That is not an order id: order ids are UUIDs such as 0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b.");
 
     private static ProblemHttpResult OrderNotFound(string orderId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Order not found", detail: $"There is no order '{orderId}' for this user.");

@@ -30,6 +30,14 @@ public static class OrderIds
         return new Guid(bytes, bigEndian: true).ToString();
     }
 
+    /// <summary>
+    /// Whether <paramref name="orderId"/> can name an order: every id is a UUID in its canonical form (36 lower-case
+    /// hex digits and hyphens, as <see cref="New"/> and <see cref="FromIdempotencyKey"/> write it). Anything else names
+    /// no order, and must not reach the state store or an actor id (daprd refuses keys with <c>||</c>, for instance).
+    /// </summary>
+    public static bool IsWellFormed(string? orderId) =>
+        orderId is { Length: 36 } && Guid.TryParseExact(orderId, "D", out var id) && id.ToString() == orderId;
+
     public static bool IsValidIdempotencyKey(string key) =>
         !string.IsNullOrWhiteSpace(key) && key.Length <= MaxIdempotencyKeyLength && key.All(c => c is >= ' ' and <= '~');
 }

@@ -103,6 +103,16 @@ public class OrdersApiTests
     [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EURO\",\"paymentMethod\":\"tok_visa\"}", "currency")]
     [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"paymentMethod\":\"tok_visa\"}", "currency")]
     [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\"}", "paymentMethod")]
+    [InlineData("{\"items\":[null],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0]")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1},null],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[1]")]
+    [InlineData("{\"items\":[{\"sku\":\"a\\u0001b\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].sku")]
+    [InlineData("{\"items\":[{\"sku\":\"a\\nb\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].sku")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok\\u0000visa\"}", "paymentMethod")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\\u007f\"}", "paymentMethod")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"E\\u0001R\",\"paymentMethod\":\"tok_visa\"}", "currency")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\\n\",\"paymentMethod\":\"tok_visa\"}", "currency")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":10001,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].quantity")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1000000.01}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}", "items[0].unitPrice")]
     public async Task CreateOrder_invalid_field_400_validation_problem(string body, string field)
     {
         await using var factory = new OrderServiceFactory();
@@ -115,6 +125,7 @@ public class OrdersApiTests
         var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.True(errors.TryGetProperty(field, out _), errors.GetRawText());
         Assert.Equal(0, factory.Payments.CaptureCalls);
+        Assert.Empty(factory.Logs.PublishedTypes);
     }
 
     [Theory]
@@ -122,6 +133,12 @@ public class OrdersApiTests
     [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":\"many\",\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
     [InlineData("not json")]
     [InlineData("")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{\"items\":{},\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":99999999999,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
+    [InlineData("{\"items\":[{\"sku\":\"a\",\"quantity\":1,\"unitPrice\":1e400}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
+    [InlineData("{\"items\":[{\"sku\":\"\\ud800\",\"quantity\":1,\"unitPrice\":1}],\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
     public async Task CreateOrder_malformed_json_400_problem_details_without_stack_trace(string body)
     {
         await using var factory = new OrderServiceFactory();
@@ -144,6 +161,32 @@ public class OrdersApiTests
         var response = await PostOrderAsync(client, ValidOrder, new string('k', 201));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("GET", "/orders/{0}")]
+    [InlineData("GET", "/orders/{0}/events")]
+    [InlineData("GET", "/orders/{0}?asOf=2100-01-01T00:00:00Z")]
+    [InlineData("POST", "/orders/{0}/cancel")]
+    public async Task Malformed_order_id_404_problem_details_and_the_store_never_asked(string method, string pathFormat)
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        var real = await PlaceAsync(client);
+        var published = factory.Logs.PublishedTypes;
+        string[] malformed = ["a||b", "nope", real.ToUpperInvariant(), $"{{{real}}}", real.Replace("-", string.Empty, StringComparison.Ordinal), new string('a', 5000), "a\u0001b"];
+
+        foreach (var orderId in malformed)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), string.Format(CultureInfo.InvariantCulture, pathFormat, Uri.EscapeDataString(orderId)));
+            var response = await client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.DoesNotContain(factory.Logs.ReadIds, id => malformed.Contains(id));
+        Assert.Equal(published, factory.Logs.PublishedTypes);
     }
 
     [Fact]

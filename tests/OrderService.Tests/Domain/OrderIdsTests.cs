@@ -55,6 +55,28 @@ public class OrderIdsTests
     }
 
     [Fact]
+    public void IsWellFormed_ids_the_service_makes_True()
+    {
+        Assert.True(OrderIds.IsWellFormed(OrderIds.New()));
+        Assert.True(OrderIds.IsWellFormed(OrderIds.FromIdempotencyKey("u-1", "key-1")));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("nope")]
+    [InlineData("a||b")]
+    [InlineData("0193A1B2-C3D4-7E5F-8A9B-0C1D2E3F4A5B")]
+    [InlineData("{0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b}")]
+    [InlineData("0193a1b2c3d47e5f8a9b0c1d2e3f4a5b")]
+    [InlineData("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b ")]
+    [InlineData("0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5|")]
+    public void IsWellFormed_anything_else_False(string? orderId)
+    {
+        Assert.False(OrderIds.IsWellFormed(orderId));
+    }
+
+    [Fact]
     public void IsValidIdempotencyKey_too_long_False()
     {
         Assert.False(OrderIds.IsValidIdempotencyKey(new string('k', OrderIds.MaxIdempotencyKeyLength + 1)));

@@ -17,6 +17,7 @@ public sealed class InMemoryOrderLogStore : IOrderLogStore
 
     private readonly ConcurrentDictionary<string, (string Json, long Version)> logs = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<OrderIntegrationEvent> published = new();
+    private readonly ConcurrentQueue<string> readIds = new();
     private readonly Lock gate = new();
     private long version;
     private int failuresToInject;
@@ -25,6 +26,9 @@ public sealed class InMemoryOrderLogStore : IOrderLogStore
     public IReadOnlyList<OrderIntegrationEvent> Published => [.. published];
 
     public IReadOnlyList<string> PublishedTypes => [.. published.Select(e => e.EventType)];
+
+    /// <summary>Every order id <see cref="ReadAsync"/> was asked for, in order.</summary>
+    public IReadOnlyList<string> ReadIds => [.. readIds];
 
     /// <summary>Makes the next <paramref name="count"/> saves fail as a failed commit does: nothing saved, nothing published.</summary>
     public void FailNextSaves(int count) => Interlocked.Exchange(ref failuresToInject, count);
@@ -41,6 +45,7 @@ public sealed class InMemoryOrderLogStore : IOrderLogStore
     public Task<StoredOrderLog?> ReadAsync(string orderId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        readIds.Enqueue(orderId);
         StoredOrderLog? stored = logs.TryGetValue(orderId, out var item)
             ? new StoredOrderLog(JsonSerializer.Deserialize<OrderLog>(item.Json, Json)!, item.Version.ToString(CultureInfo.InvariantCulture))
             : null;
