@@ -61,7 +61,15 @@ public static class DaprForwardingExtensions
     public static WebApplication MapDaprForwarding(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapReverseProxy();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(ForwardableHeaders.RejectUnforwardableAsync);
+
+            // YARP's default pipeline, which a custom one replaces.
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
         return app;
     }
 

@@ -122,6 +122,60 @@ public class ForwardingTests
     }
 
     [Theory]
+    [InlineData("X-Note", "café")]
+    [InlineData("Idempotency-Key", "clé-1")]
+    [InlineData("Idempotency-Key", "key\u0001")]
+    [InlineData("X-Note", "a\u007fb")]
+    [InlineData("X-Note", "\u00a0")]
+    public async Task Forward_header_value_outside_printable_ascii_400_problem_details_and_nothing_forwarded(string header, string value)
+    {
+        await using var sidecar = await StandInSidecar.StartAsync();
+        await using var factory = new GatewayFactory { DaprHttpPort = sidecar.Port };
+        using var client = factory.CreateClient();
+        client.UseBearer(await client.RegisterAndGetTokenAsync("alice@example.com"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(new { items = Array.Empty<object>() }) };
+        Assert.True(request.Headers.TryAddWithoutValidation(header, value));
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Invalid request header", problem.GetProperty("title").GetString());
+        Assert.Contains(header, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, sidecar.Requests);
+    }
+
+    [Fact]
+    public async Task Forward_header_value_with_space_and_tab_Passes_through()
+    {
+        await using var sidecar = await StandInSidecar.StartAsync();
+        await using var factory = new GatewayFactory { DaprHttpPort = sidecar.Port };
+        using var client = factory.CreateClient();
+        client.UseBearer(await client.RegisterAndGetTokenAsync("alice@example.com"));
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
+        request.Headers.TryAddWithoutValidation("X-Note", "a b\tc ~!");
+        var received = await Received.ReadAsync(await client.SendAsync(request));
+
+        Assert.Equal("a b\tc ~!", received.Headers["x-note"]);
+    }
+
+    [Theory]
+    [InlineData("plain-ascii ~!", true)]
+    [InlineData("tab\tand space", true)]
+    [InlineData("", true)]
+    [InlineData("café", false)]
+    [InlineData("nul\u0000", false)]
+    [InlineData("line\nfeed", false)]
+    [InlineData("del\u007f", false)]
+    [InlineData("c1\u0085", false)]
+    public void IsForwardable_value_Expected(string value, bool expected)
+    {
+        Assert.Equal(expected, AuthGateway.Forwarding.ForwardableHeaders.IsForwardable(value));
+    }
+
+    [Theory]
     [InlineData("x-daprshop-user-id", true)]
     [InlineData("X-DAPRSHOP-USER-ROLES", true)]
     [InlineData("x-daprshop-anything", true)]

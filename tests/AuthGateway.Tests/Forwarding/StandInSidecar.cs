@@ -16,22 +16,29 @@ namespace AuthGateway.Tests.Forwarding;
 public sealed class StandInSidecar : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly Func<int> requests;
 
-    private StandInSidecar(WebApplication app, int port)
+    private StandInSidecar(WebApplication app, int port, Func<int> requests)
     {
         this.app = app;
         Port = port;
+        this.requests = requests;
     }
 
     public int Port { get; }
+
+    /// <summary>How many requests reached the stand-in so far.</summary>
+    public int Requests => requests();
 
     public static async Task<StandInSidecar> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
+        var requests = 0;
         app.Run(async context =>
         {
+            Interlocked.Increment(ref requests);
             if (context.Request.Path.Value?.EndsWith("/unreachable", StringComparison.Ordinal) == true)
             {
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -53,7 +60,7 @@ public sealed class StandInSidecar : IAsyncDisposable
 
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        return new StandInSidecar(app, new Uri(address).Port);
+        return new StandInSidecar(app, new Uri(address).Port, () => Volatile.Read(ref requests));
     }
 
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
