@@ -14,7 +14,7 @@ public static class AuthGatewayExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
 
-        builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddSingleton<UserPasswordHasher>();
         builder.Services.AddSingleton<UserAccounts>();
         builder.Services.AddSingleton<RolePolicy>();
 

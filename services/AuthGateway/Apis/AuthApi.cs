@@ -1,5 +1,6 @@
 using AuthGateway.Domain;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
 
 namespace AuthGateway.Apis;
 
@@ -48,7 +49,7 @@ public static class AuthApi
             UserId = Guid.CreateVersion7().ToString(),
             Email = email,
             Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(),
-            PasswordHash = services.Hasher.Hash(request.Password!),
+            PasswordHash = services.Hasher.HashPassword(null!, request.Password!),
             CreatedAt = services.Clock.GetUtcNow(),
         };
 
@@ -69,21 +70,38 @@ public static class AuthApi
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        var user = EmailAddress.TryNormalize(request.Email, out var email) ? await services.Users.FindAsync(email, cancellationToken) : null;
-        if (user is null)
+        var entry = EmailAddress.TryNormalize(request.Email, out var email) ? await services.Users.FindEntryAsync(email, cancellationToken) : null;
+        if (entry is null)
         {
             services.Hasher.VerifyDecoy(request.Password!);
             return InvalidCredentials();
         }
 
-        if (!services.Hasher.Verify(request.Password!, user.PasswordHash))
+        var user = entry.Value;
+        var verified = services.Hasher.VerifyHashedPassword(user, user.PasswordHash, request.Password!);
+        if (verified == PasswordVerificationResult.Failed)
         {
             services.Logger.LogInformation("Wrong password for user {UserId}", user.UserId);
             return InvalidCredentials();
         }
 
+        if (verified == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            await RehashAsync(user, entry.ETag, request.Password!, services, cancellationToken);
+        }
+
         var token = services.Tokens.Issue(user, services.Roles.RoleOf(user.Email));
         return TypedResults.Ok(new TokenResponse(token.AccessToken, "Bearer", (int)token.ExpiresIn.TotalSeconds));
+    }
+
+    /// <summary>Stores the password in the hasher's current format; a concurrent change of the user wins, and the next login tries again.</summary>
+    private static async Task RehashAsync(UserAccount user, string etag, string password, AuthServices services, CancellationToken cancellationToken)
+    {
+        var rehashed = user with { PasswordHash = services.Hasher.HashPassword(user, password) };
+        if (await services.Users.TryReplaceAsync(rehashed, etag, cancellationToken))
+        {
+            services.Logger.LogInformation("Rehashed the password of user {UserId} in the current format", user.UserId);
+        }
     }
 
     private static ProblemHttpResult InvalidCredentials() =>

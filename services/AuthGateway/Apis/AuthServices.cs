@@ -5,7 +5,7 @@ namespace AuthGateway.Apis;
 
 public sealed record AuthServices(
     UserAccounts Users,
-    PasswordHasher Hasher,
+    UserPasswordHasher Hasher,
     RolePolicy Roles,
     JwtTokenIssuer Tokens,
     TimeProvider Clock,

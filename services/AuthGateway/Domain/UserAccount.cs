@@ -10,7 +10,7 @@ public sealed record UserAccount
 
     public string? Name { get; init; }
 
-    /// <summary>See <see cref="PasswordHasher"/>; never the password.</summary>
+    /// <summary>See <see cref="UserPasswordHasher"/>; never the password.</summary>
     public required string PasswordHash { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }

@@ -2,7 +2,7 @@ using DaprShop.ServiceDefaults.State;
 
 namespace AuthGateway.Domain;
 
-/// <summary>Users in the Dapr state store under <c>user-{normalised email}</c>, created insert-only.</summary>
+/// <summary>Users in the Dapr state store under <c>user-{normalised email}</c>, created insert-only and changed with their ETag.</summary>
 public sealed class UserAccounts(IStateStore state)
 {
     public static string Key(string normalizedEmail) => $"user-{normalizedEmail}";
@@ -15,5 +15,16 @@ public sealed class UserAccounts(IStateStore state)
     }
 
     public async Task<UserAccount?> FindAsync(string normalizedEmail, CancellationToken cancellationToken) =>
-        (await state.GetAsync<UserAccount>(Key(normalizedEmail), cancellationToken))?.Value;
+        (await FindEntryAsync(normalizedEmail, cancellationToken))?.Value;
+
+    /// <summary>The user with the ETag to change it with, or null.</summary>
+    public Task<StateEntry<UserAccount>?> FindEntryAsync(string normalizedEmail, CancellationToken cancellationToken) =>
+        state.GetAsync<UserAccount>(Key(normalizedEmail), cancellationToken);
+
+    /// <summary>Replaces the user read with <paramref name="etag"/>; false when it changed since.</summary>
+    public Task<bool> TryReplaceAsync(UserAccount user, string etag, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        return state.TryReplaceAsync(Key(user.Email), user, etag, cancellationToken);
+    }
 }

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using AuthGateway.Domain;
+using Microsoft.AspNetCore.Identity;
 
 namespace AuthGateway.Tests.Apis;
 
@@ -87,6 +88,24 @@ public class AuthApiTests
         Assert.Contains("daprshop-api", jwt.Audiences);
         Assert.Equal("customer", jwt.Claims.Single(claim => claim.Type == "role").Value);
         Assert.Equal("HS256", jwt.Header.Alg);
+    }
+
+    [Fact]
+    public async Task IssueToken_legacy_hash_Token_and_password_rehashed_in_current_format()
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+        await client.PostAsJsonAsync("/auth/register", new { email = "alice@example.com", password = "correct horse battery" });
+        var key = UserAccounts.Key("alice@example.com");
+        var stored = factory.State.Peek<UserAccount>(key)!;
+        factory.State.Put(key, stored with { PasswordHash = Domain.UserPasswordHasherTests.LegacyHash("correct horse battery") });
+
+        var response = await client.PostAsJsonAsync("/auth/token", new { email = "alice@example.com", password = "correct horse battery" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var rehashed = factory.State.Peek<UserAccount>(key)!.PasswordHash;
+        Assert.DoesNotContain("pbkdf2-sha256", rehashed, StringComparison.Ordinal);
+        Assert.Equal(PasswordVerificationResult.Success, new UserPasswordHasher().VerifyHashedPassword(stored, rehashed, "correct horse battery"));
     }
 
     [Fact]
