@@ -16,9 +16,9 @@ public static class AuthGatewayExtensions
 
         builder.Services.AddSingleton<UserPasswordHasher>();
         builder.Services.AddSingleton<UserAccounts>();
-        builder.Services.AddSingleton<RolePolicy>();
 
         builder.AddJwtAuthentication();
+        builder.AddAdminAccount();
         builder.AddDaprForwarding();
         return builder;
     }

@@ -19,7 +19,11 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public string? DaprApiToken { get; init; }
 
+    /// <summary><c>Auth:AdminEmail</c>, the operator's admin account.</summary>
     public string? AdminEmail { get; init; }
+
+    /// <summary>Secret <c>admin-password</c>; null as when the secret store has none.</summary>
+    public string? AdminPassword { get; init; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -32,14 +36,20 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
         if (AdminEmail is not null)
         {
-            builder.UseSetting("Auth:AdminEmails:0", AdminEmail);
+            builder.UseSetting("Auth:AdminEmail", AdminEmail);
         }
 
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IStateStore>(State);
             services.AddSingleton<ISigningKeySource>(new FixedSigningKeySource(SigningSecret));
+            services.AddSingleton<IAdminPasswordSource>(new FixedAdminPasswordSource(AdminPassword));
         });
+    }
+
+    private sealed class FixedAdminPasswordSource(string? password) : IAdminPasswordSource
+    {
+        public Task<string?> GetAsync(CancellationToken cancellationToken) => Task.FromResult(password);
     }
 
     private sealed class FixedSigningKeySource(string secret) : ISigningKeySource

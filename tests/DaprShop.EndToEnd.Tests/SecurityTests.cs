@@ -55,6 +55,30 @@ public sealed class SecurityTests(ShopFixture shop)
     }
 
     [Fact]
+    public async Task Seeded_admin_logs_in_with_the_operator_password_and_reads_any_order()
+    {
+        var shopper = await Shopper.RegisterAsync(shop.Gateway);
+        using var placed = await shopper.PlaceOrderAsync("tok_visa");
+        var orderId = (await Expect.JsonAsync(placed, 201))["orderId"]!.GetValue<string>();
+
+        var admin = await Shopper.LoginAsync(shop.Gateway, shop.AdminEmail, shop.AdminPassword);
+        using var read = await admin.SendAsync(HttpMethod.Get, $"/api/orders/{orderId}");
+
+        Assert.Equal("admin", admin.Claim("role"));
+        Assert.Equal(orderId, (await Expect.JsonAsync(read, 200))["orderId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Register_admin_email_is_conflict_and_gives_no_admin()
+    {
+        using var response = await shop.Gateway.PostAsJsonAsync("/auth/register", new { email = shop.AdminEmail, password = "i am the admin now" });
+        using var token = await shop.Gateway.PostAsJsonAsync("/auth/token", new { email = shop.AdminEmail, password = "i am the admin now" });
+
+        await Expect.ProblemAsync(response, 409);
+        await Expect.ProblemAsync(token, 401);
+    }
+
+    [Fact]
     public async Task OrderService_port_without_app_token_is_refused()
     {
         using var direct = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{shop.Apps["order-service"].AppPort}") };

@@ -237,7 +237,7 @@ public sealed class RunFileParserTests : IDisposable
             Assert.True(File.Exists(Path.Combine(app.AppDirPath, Path.GetFileName(app.AppDirPath) + ".csproj")), app.AppDirPath);
         });
         Assert.Equal("true", runFile.Apps.Single(a => a.AppId == "payment-service").Env["Payment__FaultInjection__Enabled"]);
-        Assert.Equal("admin@daprshop.local", runFile.Apps.Single(a => a.AppId == "auth-gateway").Env["Auth__AdminEmails__0"]);
+        Assert.Equal("admin@daprshop.local", runFile.Apps.Single(a => a.AppId == "auth-gateway").Env["Auth__AdminEmail"]);
     }
 
     private RunFile Parse(string yaml) => RunFileParser.Parse(yaml, Path.Combine(_temp.Path, "dapr.yaml"));

@@ -1,4 +1,5 @@
 using AuthGateway.Domain;
+using DaprShop.Contracts.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 
@@ -20,7 +21,10 @@ public static class AuthApi
         return group;
     }
 
-    /// <summary>Registers a user: 201 with the new id, 409 when the email is taken, 400 for a bad email or a weak password.</summary>
+    /// <summary>
+    /// Registers a customer: 201 with the new id, 409 when the email is taken (the operator's admin email included),
+    /// 400 for a bad email or a weak password. Registration never grants admin.
+    /// </summary>
     public static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> Register(
         RegisterRequest request,
         [AsParameters] AuthServices services,
@@ -51,6 +55,7 @@ public static class AuthApi
             Name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim(),
             PasswordHash = services.Hasher.HashPassword(null!, request.Password!),
             CreatedAt = services.Clock.GetUtcNow(),
+            Role = Roles.Customer,
         };
 
         if (!await services.Users.TryCreateAsync(user, cancellationToken))
@@ -90,7 +95,7 @@ public static class AuthApi
             await RehashAsync(user, entry.ETag, request.Password!, services, cancellationToken);
         }
 
-        var token = services.Tokens.Issue(user, services.Roles.RoleOf(user.Email));
+        var token = services.Tokens.Issue(user, user.Role);
         return TypedResults.Ok(new TokenResponse(token.AccessToken, "Bearer", (int)token.ExpiresIn.TotalSeconds));
     }
 

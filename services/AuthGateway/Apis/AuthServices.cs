@@ -6,7 +6,6 @@ namespace AuthGateway.Apis;
 public sealed record AuthServices(
     UserAccounts Users,
     UserPasswordHasher Hasher,
-    RolePolicy Roles,
     JwtTokenIssuer Tokens,
     TimeProvider Clock,
     ILogger<AuthServices> Logger);

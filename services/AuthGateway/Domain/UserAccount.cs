@@ -1,3 +1,5 @@
+using DaprShop.Contracts.Identity;
+
 namespace AuthGateway.Domain;
 
 /// <summary>A registered user, stored under the normalised email.</summary>
@@ -14,4 +16,7 @@ public sealed record UserAccount
     public required string PasswordHash { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary><c>customer</c> for every registered user; <c>admin</c> only for the operator's seeded account.</summary>
+    public string Role { get; init; } = Roles.Customer;
 }

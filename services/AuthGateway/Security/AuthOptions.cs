@@ -13,8 +13,12 @@ public sealed class AuthOptions
 
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Users with these emails get role <c>admin</c>; everyone else is a <c>customer</c>.</summary>
-    public IList<string> AdminEmails { get; } = [];
+    /// <summary>
+    /// The operator's admin account, seeded (or updated) at start with role <c>admin</c> and the password in secret
+    /// <c>admin-password</c> of the secret store (<see cref="AdminAccountSeeder"/>); nothing is seeded without both.
+    /// Registration never grants admin.
+    /// </summary>
+    public string? AdminEmail { get; set; }
 
     /// <summary>How long start-up waits for the sidecar (and its secret store) before it gives up.</summary>
     public TimeSpan SidecarTimeout { get; set; } = TimeSpan.FromSeconds(60);

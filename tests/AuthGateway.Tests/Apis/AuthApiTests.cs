@@ -108,17 +108,6 @@ public class AuthApiTests
         Assert.Equal(PasswordVerificationResult.Success, new UserPasswordHasher().VerifyHashedPassword(stored, rehashed, "correct horse battery"));
     }
 
-    [Fact]
-    public async Task IssueToken_admin_email_Admin_role()
-    {
-        await using var factory = new GatewayFactory { AdminEmail = "boss@example.com" };
-        using var client = factory.CreateClient();
-
-        var token = await client.RegisterAndGetTokenAsync("boss@example.com");
-
-        Assert.Equal("admin", new JwtSecurityTokenHandler().ReadJwtToken(token).Claims.Single(claim => claim.Type == "role").Value);
-    }
-
     [Theory]
     [InlineData("alice@example.com", "wrong password")]
     [InlineData("nobody@example.com", "correct horse battery")]

@@ -31,9 +31,26 @@ public sealed class Shopper
         const string password = "correct horse battery staple";
         using var registered = await gateway.PostAsJsonAsync("/auth/register", new { email, password, name = "E2E Shopper" });
         var registration = await Expect.JsonAsync(registered, 201);
+        return await LoginAsync(gateway, email, password, registration["userId"]!.GetValue<string>());
+    }
+
+    /// <summary>An existing user (the seeded admin, for example) who obtains a token with their password.</summary>
+    public static async Task<Shopper> LoginAsync(HttpClient gateway, string email, string password, string? userId = null)
+    {
+        ArgumentNullException.ThrowIfNull(gateway);
         using var issued = await gateway.PostAsJsonAsync("/auth/token", new { email, password });
-        var token = await Expect.JsonAsync(issued, 200);
-        return new Shopper(gateway, email, registration["userId"]!.GetValue<string>(), token["accessToken"]!.GetValue<string>());
+        var token = (await Expect.JsonAsync(issued, 200))["accessToken"]!.GetValue<string>();
+        return new Shopper(gateway, email, userId ?? TokenClaim(token, "sub")!, token);
+    }
+
+    /// <summary>A claim of this user's token as the gateway issued it (its payload read, not validated), or null.</summary>
+    public string? Claim(string name) => TokenClaim(Token, name);
+
+    private static string? TokenClaim(string token, string name)
+    {
+        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        var json = Convert.FromBase64String(payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '='));
+        return JsonNode.Parse(json)?[name]?.GetValue<string>();
     }
 
     /// <summary>The same user calling through another client (for example a new one after the shop restarted).</summary>
