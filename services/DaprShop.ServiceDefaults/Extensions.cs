@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 
 namespace DaprShop.ServiceDefaults;
@@ -77,8 +78,11 @@ public static class Extensions
             app.UseAuthorization();
         }
 
-        app.UseSwagger();
-        app.UseSwaggerUI();
+        if (!app.Services.GetRequiredService<ServiceDefaultsOptions>().SwaggerInDevelopmentOnly || app.Environment.IsDevelopment())
+        {
+            app.UseSwagger();
+            app.UseSwaggerUI();
+        }
 
         app.MapHealthChecks(HealthPath).AllowAnonymous();
 

@@ -8,4 +8,10 @@ public sealed class ServiceDefaultsOptions
     /// The gateway, the shop's public door, turns this off.
     /// </summary>
     public bool RequireAppApiToken { get; set; } = true;
+
+    /// <summary>
+    /// When true, Swagger (the document and the UI) is served only in the Development environment. The gateway, whose
+    /// port is public, turns this on; the internal apps keep Swagger behind their app token.
+    /// </summary>
+    public bool SwaggerInDevelopmentOnly { get; set; }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrderService.Tests.Fakes;
 
 namespace AuthGateway.Tests;
@@ -17,6 +18,15 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public int DaprHttpPort { get; init; } = 1;
 
+    /// <summary>The host environment (Production unless a test says otherwise).</summary>
+    public string Environment { get; init; } = "Production";
+
+    /// <summary>Secret <c>jwt-signing-key</c> as the secret store gives it.</summary>
+    public string SigningKey { get; init; } = SigningSecret;
+
+    /// <summary>What the gateway logged, one line per entry: level, category and message.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
+
     public string? DaprApiToken { get; init; }
 
     /// <summary><c>Auth:AdminEmail</c>, the operator's admin account.</summary>
@@ -27,7 +37,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(Environment);
+        builder.ConfigureLogging(logging => logging.AddProvider(new QueueLoggerProvider(Logs)));
         builder.UseSetting("DAPR_HTTP_PORT", DaprHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (DaprApiToken is not null)
         {
@@ -42,9 +53,29 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IStateStore>(State);
-            services.AddSingleton<ISigningKeySource>(new FixedSigningKeySource(SigningSecret));
+            services.AddSingleton<ISigningKeySource>(new FixedSigningKeySource(SigningKey));
             services.AddSingleton<IAdminPasswordSource>(new FixedAdminPasswordSource(AdminPassword));
         });
+    }
+
+    private sealed class QueueLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new QueueLogger(lines, categoryName);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class QueueLogger(System.Collections.Concurrent.ConcurrentQueue<string> lines, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
     }
 
     private sealed class FixedAdminPasswordSource(string? password) : IAdminPasswordSource

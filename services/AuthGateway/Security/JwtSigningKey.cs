@@ -12,7 +12,17 @@ public sealed class JwtSigningKey
     /// <summary>HS256 needs at least 256 bits of key.</summary>
     public const int MinimumBytes = 32;
 
+    /// <summary>How development keys begin, the one committed in components/common/dev-secrets.json among them.</summary>
+    public const string DevelopmentKeyPrefix = "dev-only-";
+
     private SymmetricSecurityKey? key;
+
+    /// <summary>True for a key meant for developer machines only, which the gateway refuses elsewhere.</summary>
+    public static bool IsDevelopmentKey(string secret)
+    {
+        ArgumentNullException.ThrowIfNull(secret);
+        return secret.StartsWith(DevelopmentKeyPrefix, StringComparison.Ordinal);
+    }
 
     public bool IsLoaded => Volatile.Read(ref key) is not null;
 

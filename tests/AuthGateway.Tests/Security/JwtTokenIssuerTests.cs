@@ -73,6 +73,15 @@ public class JwtTokenIssuerTests
     }
 
     [Fact]
+    public async Task Validate_other_issuer_Invalid()
+    {
+        var key = Key();
+        var issued = new JwtTokenIssuer(key, Options.Create(new AuthOptions { Issuer = "someone-else" }), clock).Issue(Alice, "customer");
+
+        Assert.False((await ValidateAsync(issued.AccessToken, key)).IsValid);
+    }
+
+    [Fact]
     public async Task Validate_unsigned_token_Invalid()
     {
         var unsigned = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
