@@ -4,6 +4,7 @@ using DaprShop.ServiceDefaults.Problems;
 using DaprShop.ServiceDefaults.Security;
 using DaprShop.ServiceDefaults.State;
 using DaprShop.ServiceDefaults.Telemetry;
+using DaprShop.ServiceDefaults.Validation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -58,7 +59,7 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Adds the shared middleware (problem details, app token check, Swagger) and <c>/healthz</c>.</summary>
+    /// <summary>Adds the shared middleware (problem details, app token check, charset check, Swagger) and <c>/healthz</c>.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -77,6 +78,8 @@ public static class Extensions
             app.UseAuthentication();
             app.UseAuthorization();
         }
+
+        app.UseMiddleware<RequestCharsetMiddleware>();
 
         if (!app.Services.GetRequiredService<ServiceDefaultsOptions>().SwaggerInDevelopmentOnly || app.Environment.IsDevelopment())
         {

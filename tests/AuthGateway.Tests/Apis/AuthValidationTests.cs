@@ -70,6 +70,23 @@ public class AuthValidationTests
         Assert.Empty(factory.State.Keys);
     }
 
+    [Theory]
+    [InlineData("/auth/register")]
+    [InlineData("/auth/token")]
+    public async Task Auth_unknown_charset_415_problem_details_and_nothing_stored(string path)
+    {
+        await using var factory = new GatewayFactory();
+        using var client = factory.CreateClient();
+        using var content = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"email\":\"alice@example.com\",\"password\":\"correct horse battery\"}"));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=bogus");
+
+        var response = await client.PostAsync(path, content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Empty(factory.State.Keys);
+    }
+
     [Fact]
     public async Task Register_wrong_content_type_415_problem_details()
     {

@@ -152,6 +152,40 @@ public class OrdersApiTests
         Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("application/json; charset=bogus")]
+    [InlineData("application/json; charset=")]
+    [InlineData("application/json; charset=\"bogus\"")]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    public async Task CreateOrder_unknown_charset_415_problem_details(string contentType)
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(ValidOrder));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await client.PostAsync("/orders", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, factory.Payments.CaptureCalls);
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json; charset=iso-8859-1")]
+    public async Task CreateOrder_known_charset_201(string contentType)
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        using var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(ValidOrder));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await client.PostAsync("/orders", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
     [Fact]
     public async Task CreateOrder_bad_idempotency_key_400()
     {
