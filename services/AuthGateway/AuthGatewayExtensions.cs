@@ -1,5 +1,6 @@
 using AuthGateway.Domain;
 using AuthGateway.Forwarding;
+using AuthGateway.RateLimiting;
 using AuthGateway.Security;
 
 namespace AuthGateway;
@@ -19,6 +20,7 @@ public static class AuthGatewayExtensions
 
         builder.AddJwtAuthentication();
         builder.AddAdminAccount();
+        builder.AddGatewayRateLimits();
         builder.AddDaprForwarding();
         return builder;
     }

@@ -17,6 +17,9 @@ builder.AddAuthGateway();
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+
+// After authentication, which MapDefaultEndpoints adds: the /api limit is per user.
+app.UseRateLimiter();
 app.MapAuthApi();
 app.MapDaprForwarding();
 

@@ -24,6 +24,12 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
     /// <summary>Secret <c>jwt-signing-key</c> as the secret store gives it.</summary>
     public string SigningKey { get; init; } = SigningSecret;
 
+    /// <summary>More configuration (name → value), for example tighter rate limits.</summary>
+    public IDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The gateway's clock; the system clock when null.</summary>
+    public TimeProvider? Clock { get; init; }
+
     /// <summary>What the gateway logged, one line per entry: level, category and message.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> Logs { get; } = new();
 
@@ -45,6 +51,11 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             builder.UseSetting("DAPR_API_TOKEN", DaprApiToken);
         }
 
+        foreach (var (name, value) in Settings)
+        {
+            builder.UseSetting(name, value);
+        }
+
         if (AdminEmail is not null)
         {
             builder.UseSetting("Auth:AdminEmail", AdminEmail);
@@ -55,6 +66,10 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             services.AddSingleton<IStateStore>(State);
             services.AddSingleton<ISigningKeySource>(new FixedSigningKeySource(SigningKey));
             services.AddSingleton<IAdminPasswordSource>(new FixedAdminPasswordSource(AdminPassword));
+            if (Clock is not null)
+            {
+                services.AddSingleton(Clock);
+            }
         });
     }
 

@@ -79,6 +79,28 @@ public sealed class SecurityTests(ShopFixture shop)
     }
 
     [Fact]
+    public async Task The_21st_wrong_password_in_a_minute_is_too_many_requests_with_retry_after()
+    {
+        var shopper = await Shopper.RegisterAsync(shop.Gateway);
+        var statuses = new List<int>();
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 21; i++)
+        {
+            last?.Dispose();
+            last = await shop.Gateway.PostAsJsonAsync("/auth/token", new { email = shopper.Email, password = $"not the password {i}" });
+            statuses.Add((int)last.StatusCode);
+        }
+
+        using var locked = await shop.Gateway.PostAsJsonAsync("/auth/token", new { email = shopper.Email, password = "correct horse battery staple" });
+
+        Assert.Equal([401, 401, 401, 401, 401], statuses.Take(5));
+        await Expect.ProblemAsync(last!, 429);
+        Assert.True(last!.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {last.Headers.RetryAfter}");
+        await Expect.ProblemAsync(locked, 429);
+        last.Dispose();
+    }
+
+    [Fact]
     public async Task OrderService_port_without_app_token_is_refused()
     {
         using var direct = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{shop.Apps["order-service"].AppPort}") };

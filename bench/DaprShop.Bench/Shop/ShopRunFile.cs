@@ -57,7 +57,7 @@ internal sealed class ShopRunFile : IDisposable
         var ports = new Queue<int>(FreePort.Distinct(12));
         var apps = new[]
         {
-            (ShopApp.Gateway, "AuthGateway", new Dictionary<string, string>(common) { ["Auth__AdminEmails__0"] = "admin@bench.test", ["ASPNETCORE_ENVIRONMENT"] = "Development" }),
+            (ShopApp.Gateway, "AuthGateway", new Dictionary<string, string>(common) { ["Auth__AdminEmails__0"] = "admin@bench.test", ["ASPNETCORE_ENVIRONMENT"] = "Development", ["RateLimits__Auth__PermitLimit"] = "1000000", ["RateLimits__Api__PermitLimit"] = "100000000" }),
             (ShopApp.Orders, "OrderService", new Dictionary<string, string>(variant == ShopVariant.CrashDrill ? common.Concat(CrashDrillOrderService) : common, StringComparer.Ordinal)),
             (ShopApp.Payments, "PaymentService", new Dictionary<string, string>(common) { ["Payment__FaultInjection__Enabled"] = "true", ["APP_API_TOKEN"] = paymentToken }),
             (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),

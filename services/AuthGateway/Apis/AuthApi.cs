@@ -1,4 +1,5 @@
 using AuthGateway.Domain;
+using AuthGateway.RateLimiting;
 using DaprShop.Contracts.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
@@ -13,7 +14,8 @@ public static class AuthApi
 
         var group = app.MapGroup("/auth")
             .WithTags("Auth")
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .RequireRateLimiting(RateLimitingExtensions.PerClientAddress);
 
         group.MapPost("/register", Register).WithName(nameof(Register));
         group.MapPost("/token", IssueToken).WithName(nameof(IssueToken));
@@ -67,18 +69,36 @@ public static class AuthApi
         return TypedResults.Created((string?)null, new RegisterResponse(user.UserId));
     }
 
-    /// <summary>Exchanges email and password for a bearer token; 401 problem details when they do not match.</summary>
+    /// <summary>
+    /// Exchanges email and password for a bearer token; 401 problem details when they do not match, 429 with
+    /// <c>Retry-After</c> while the account is locked after wrong passwords (unknown emails count the same).
+    /// </summary>
     public static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
         TokenRequest request,
         [AsParameters] AuthServices services,
+        HttpResponse response,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(response);
 
-        var entry = EmailAddress.TryNormalize(request.Email, out var email) ? await services.Users.FindEntryAsync(email, cancellationToken) : null;
+        if (!EmailAddress.TryNormalize(request.Email, out var email))
+        {
+            services.Hasher.VerifyDecoy(request.Password!);
+            return InvalidCredentials();
+        }
+
+        if (services.Lockout.LockedFor(email) is { } lockedFor)
+        {
+            var seconds = RateLimitingExtensions.SetRetryAfter(response, lockedFor);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many wrong passwords", detail: $"Too many wrong passwords for this account; try again in {seconds} s.");
+        }
+
+        var entry = await services.Users.FindEntryAsync(email, cancellationToken);
         if (entry is null)
         {
             services.Hasher.VerifyDecoy(request.Password!);
+            services.Lockout.RecordWrongPassword(email);
             return InvalidCredentials();
         }
 
@@ -87,8 +107,11 @@ public static class AuthApi
         if (verified == PasswordVerificationResult.Failed)
         {
             services.Logger.LogInformation("Wrong password for user {UserId}", user.UserId);
+            services.Lockout.RecordWrongPassword(email);
             return InvalidCredentials();
         }
+
+        services.Lockout.RecordRightPassword(email);
 
         if (verified == PasswordVerificationResult.SuccessRehashNeeded)
         {

@@ -1,4 +1,5 @@
 using AuthGateway.Domain;
+using AuthGateway.RateLimiting;
 using AuthGateway.Security;
 
 namespace AuthGateway.Apis;
@@ -7,5 +8,6 @@ public sealed record AuthServices(
     UserAccounts Users,
     UserPasswordHasher Hasher,
     JwtTokenIssuer Tokens,
+    WrongPasswordLockout Lockout,
     TimeProvider Clock,
     ILogger<AuthServices> Logger);

@@ -1,3 +1,4 @@
+using AuthGateway.RateLimiting;
 using DaprShop.Contracts;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Yarp.ReverseProxy.Configuration;
@@ -7,7 +8,8 @@ namespace AuthGateway.Forwarding;
 
 /// <summary>
 /// Forwards <c>/api/**</c> through the gateway's own sidecar (Dapr service invocation over HTTP), with YARP:
-/// only for an authenticated caller, whose identity replaces any identity headers the request came with.
+/// only for an authenticated caller, whose identity replaces any identity headers the request came with, and within
+/// the caller's per-user rate limit.
 /// </summary>
 public static class DaprForwardingExtensions
 {
@@ -69,7 +71,7 @@ public static class DaprForwardingExtensions
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
-        });
+        }).RequireRateLimiting(RateLimitingExtensions.PerUser);
         return app;
     }
 
