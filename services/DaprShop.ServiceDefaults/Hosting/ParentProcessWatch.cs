@@ -50,13 +50,21 @@ internal sealed class ParentProcessWatch(
             return;
         }
 
-        while (await poll.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            if (probe.StartTime(parentPid) != parentStart)
+            while (await poll.WaitForNextTickAsync(stoppingToken))
             {
-                Stop();
-                return;
+                if (probe.StartTime(parentPid) != parentStart)
+                {
+                    Stop();
+                    return;
+                }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Disposed without a stop, as when another service failed the host's start: that failure is the news,
+            // not a watch that faulted on its way out.
         }
     }
 

@@ -98,6 +98,20 @@ public sealed class ParentProcessWatchTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_host_that_failed_to_start_disposes_the_watch_which_ends_without_a_fault()
+    {
+        _probe.Run(RunnerPid, RunnerStarted);
+        await _watch.StartAsync(CancellationToken.None);
+        await LooksAsync(1);
+
+        _watch.Dispose();
+
+        await _watch.ExecuteTask!.WaitAsync(Deadline);
+        Assert.True(_watch.ExecuteTask.IsCompletedSuccessfully);
+        Assert.False(_lifetime.StopRequested.IsCompleted);
+    }
+
+    [Fact]
     public async Task An_app_stopped_for_another_reason_ends_the_watch_without_stopping_or_exiting()
     {
         _probe.Run(RunnerPid, RunnerStarted);
