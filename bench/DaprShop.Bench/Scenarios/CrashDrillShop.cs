@@ -10,17 +10,14 @@ namespace DaprShop.Bench.Scenarios;
 /// <summary>
 /// A shop the bench started for the crash drill (<see cref="ShopVariant.CrashDrill"/>), as the drill kills it: an app by
 /// the pid the runner printed when it started it, the runner with its whole process tree, then the runner started again
-/// on the same run file; payment-service's ledger read through payment-service's own sidecar.
+/// on the same run file; payment-service's ledger read through payment-service's own sidecar, with its token.
 /// </summary>
 internal sealed class CrashDrillShop(LaunchedShop shop, string profile) : IDrillShop, IDisposable
 {
     /// <summary>How long a ledger read is retried while payment-service (or the whole runner) comes back.</summary>
     private static readonly TimeSpan PaymentDeadline = TimeSpan.FromSeconds(30);
 
-    private readonly HttpClient _paymentSidecar = BenchHttp.Client(
-        shop.Endpoints.PaymentSidecar ?? throw new InvalidOperationException("the shop has no payment-service sidecar address"),
-        TimeSpan.FromSeconds(10),
-        maxConnections: 4);
+    private readonly HttpClient _paymentSidecar = PaymentSidecar(shop.Endpoints);
 
     public string Profile => profile;
 
@@ -53,6 +50,11 @@ internal sealed class CrashDrillShop(LaunchedShop shop, string profile) : IDrill
                     return await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
                 }
 
+                if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                {
+                    throw new InvalidOperationException($"payment-service's sidecar refused GET {path} ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(cancellationToken)}");
+                }
+
                 failure = $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}";
             }
             catch (HttpRequestException e)
@@ -74,4 +76,14 @@ internal sealed class CrashDrillShop(LaunchedShop shop, string profile) : IDrill
     }
 
     public void Dispose() => _paymentSidecar.Dispose();
+
+    private static HttpClient PaymentSidecar(ShopEndpoints endpoints)
+    {
+        var client = BenchHttp.Client(
+            endpoints.PaymentSidecar ?? throw new InvalidOperationException("the shop has no payment-service sidecar address"),
+            TimeSpan.FromSeconds(10),
+            maxConnections: 4);
+        client.DefaultRequestHeaders.Add(ShopApp.SidecarTokenHeader, endpoints.PaymentSidecarToken ?? throw new InvalidOperationException("the shop has no payment-service sidecar token"));
+        return client;
+    }
 }

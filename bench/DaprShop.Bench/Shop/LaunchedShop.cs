@@ -54,6 +54,7 @@ internal sealed class LaunchedShop : IAsyncDisposable
                 GatewaySidecar = apps[ShopApp.Gateway].SidecarUrl,
                 OrderSidecar = apps[ShopApp.Orders].SidecarUrl,
                 PaymentSidecar = apps[ShopApp.Payments].SidecarUrl,
+                PaymentSidecarToken = apps[ShopApp.Payments].SidecarToken,
                 PaymentApp = apps[ShopApp.Payments].AppUrl,
                 PaymentAppToken = apps[ShopApp.Payments].Env["APP_API_TOKEN"],
                 Cpu = new ShopCpu(runner.Id),

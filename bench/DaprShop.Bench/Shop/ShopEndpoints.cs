@@ -12,6 +12,9 @@ internal sealed record ShopEndpoints(Uri Gateway)
 
     public Uri? PaymentSidecar { get; init; }
 
+    /// <summary>The Dapr API token payment-service's sidecar asks of every caller (<see cref="ShopApp.SidecarTokenHeader"/>); known when the bench started the shop.</summary>
+    public string? PaymentSidecarToken { get; init; }
+
     public Uri? PaymentApp { get; init; }
 
     /// <summary>payment-service's <c>APP_API_TOKEN</c>, which its app port asks of every caller but its sidecar.</summary>

@@ -40,14 +40,15 @@ internal sealed class ShopRunFile : IDisposable
     /// <summary>
     /// Writes the run file and the components. The apps log at Warning (the shop's default, Information, writes a
     /// line per order per service through the runner); payment-service gets a known <c>APP_API_TOKEN</c> (the runner
-    /// takes the run file's value instead of a random one), so the bench can call its app port directly. A
-    /// <paramref name="variant"/> changes the copy as it says.
+    /// takes the run file's value instead of a random one), so the bench can call its app port directly; likewise each
+    /// sidecar gets a known <c>DAPR_API_TOKEN</c> (else the runner draws one per run, and every sidecar refuses a caller
+    /// without it), the same after the runner is started again. A <paramref name="variant"/> changes the copy as it says.
     /// </summary>
     public static async Task<ShopRunFile> CreateAsync(string repo, ShopBackend backend, CancellationToken cancellationToken, ShopVariant variant = ShopVariant.Standard)
     {
         ArgumentNullException.ThrowIfNull(backend);
         var work = Directory.CreateTempSubdirectory("daprshop-bench-").FullName;
-        var paymentToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var paymentToken = NewToken();
         var common = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -61,7 +62,7 @@ internal sealed class ShopRunFile : IDisposable
             (ShopApp.Orders, "OrderService", new Dictionary<string, string>(variant == ShopVariant.CrashDrill ? common.Concat(CrashDrillOrderService) : common, StringComparer.Ordinal)),
             (ShopApp.Payments, "PaymentService", new Dictionary<string, string>(common) { ["Payment__FaultInjection__Enabled"] = "true", ["APP_API_TOKEN"] = paymentToken }),
             (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),
-        }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, ports.Dequeue(), ports.Dequeue(), ports.Dequeue(), a.Item3), StringComparer.Ordinal);
+        }.ToDictionary(a => a.Item1, a => new ShopApp(a.Item1, a.Item2, ports.Dequeue(), ports.Dequeue(), ports.Dequeue(), new Dictionary<string, string>(a.Item3) { [ShopApp.SidecarTokenVariable] = NewToken() }), StringComparer.Ordinal);
 
         Func<string, string, string>? adjust = variant == ShopVariant.CrashDrill && (backend.Profile is "redis" or "postgres") ? ShortenRedelivery : null;
         await PrivateShop.CopyComponentsAsync(repo, work, adjust, backend.Profile, backend.NextRedis(), backend.NextPostgres(), cancellationToken);
@@ -75,6 +76,8 @@ internal sealed class ShopRunFile : IDisposable
         await File.WriteAllTextAsync(runFile, PrivateShop.RunFile(repo, ShopBuild.Configuration, runFileApps, backend.Profile), cancellationToken);
         return new ShopRunFile(work, runFile, apps, variant == ShopVariant.CrashDrill ? [.. apps.Keys] : []);
     }
+
+    private static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     public void Dispose()
     {
