@@ -92,6 +92,16 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             : (results, options.Scenario);
     }
 
+    /// <summary>
+    /// With <c>--url</c>, the sidecar token the runner wrote for <paramref name="appId"/> in <c>.dapr/tokens/</c> of the
+    /// current folder (the shop started from there, as the README does), or null: its sidecar then refuses the bench.
+    /// </summary>
+    private static string? RunnerToken(string appId)
+    {
+        var path = Path.Combine(".dapr", "tokens", appId);
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+    }
+
     /// <summary>Starts the shop (returned, to be stopped) or attaches to the one at <c>--url</c> (null returned).</summary>
     private async Task<LaunchedShop?> OpenShopAsync(BenchContext context, RunEnvironment environment, CancellationToken cancellationToken)
     {
@@ -101,8 +111,11 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
             context.Shop = new ShopEndpoints(url)
             {
                 GatewaySidecar = options.GatewaySidecar,
+                GatewaySidecarToken = RunnerToken(ShopApp.Gateway),
                 OrderSidecar = options.OrderSidecar,
+                OrderSidecarToken = RunnerToken(ShopApp.Orders),
                 PaymentSidecar = options.PaymentSidecar,
+                PaymentSidecarToken = RunnerToken(ShopApp.Payments),
                 PaymentApp = options.PaymentApp,
                 PaymentAppToken = options.PaymentAppToken,
             };

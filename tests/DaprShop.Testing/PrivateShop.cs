@@ -68,6 +68,22 @@ public static class PrivateShop
     /// A component's text with its <c>redisHost</c> (localhost:6379, as <c>dapr init</c> serves it) replaced by
     /// <paramref name="address"/> and a <c>redisDB</c> of <paramref name="database"/> added after it.
     /// </summary>
+    /// <summary>
+    /// Replaces the copied development secrets file (the secret store's <c>secretsFile</c>,
+    /// <c>components/common/dev-secrets.json</c>) with a private shop's own: a random signing key, since the gateway
+    /// refuses the committed development key outside Development, and <paramref name="adminPassword"/> for the admin
+    /// account the gateway seeds.
+    /// </summary>
+    public static Task WriteSecretsAsync(string workDirectory, string adminPassword, CancellationToken cancellationToken = default)
+    {
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["jwt-signing-key"] = $"private-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
+            ["admin-password"] = adminPassword,
+        };
+        return File.WriteAllTextAsync(Path.Combine(workDirectory, "components", "common", "dev-secrets.json"), System.Text.Json.JsonSerializer.Serialize(secrets), cancellationToken);
+    }
+
     public static string PointAtRedis(string text, string address, int database)
     {
         ArgumentNullException.ThrowIfNull(text);

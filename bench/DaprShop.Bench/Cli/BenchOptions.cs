@@ -52,6 +52,8 @@ internal sealed record BenchOptions
           --payment-app-token T    with --url: the APP_API_TOKEN its run file gives payment-service (overhead)
           --payment-sidecar URL    with --url: payment-service's Dapr HTTP endpoint (breaker)
           --order-sidecar URL      with --url: order-service's Dapr HTTP endpoint (breaker: confirms the breaker is open)
+                                   (with --url, each sidecar's token is read from .dapr/tokens/<app-id>, where the
+                                   runner writes it: run the bench from the folder the shop was started in)
           -h, --help               this text
 
         Every URL must be on loopback. Reports: a Markdown table on stdout and bench/results/<scenario>.md,

@@ -37,8 +37,8 @@ internal sealed class BreakerScenario : IScenario
         var (model, duration, warmup) = options.LoadFor(Name);
         var plan = new LoadPlan(model, warmup, duration);
         using var gateway = BenchHttp.Client(shop.Gateway, options.RequestTimeout, LoadDriver.Connections(model));
-        using var paymentSidecar = BenchHttp.Client(paymentSidecarUrl, options.RequestTimeout, maxConnections: 4);
-        using var orderSidecar = shop.OrderSidecar is { } url ? BenchHttp.Client(url, options.RequestTimeout, maxConnections: 4) : null;
+        using var paymentSidecar = BenchHttp.SidecarClient(paymentSidecarUrl, shop.PaymentSidecarToken, options.RequestTimeout, maxConnections: 4);
+        using var orderSidecar = shop.OrderSidecar is { } url ? BenchHttp.SidecarClient(url, shop.OrderSidecarToken, options.RequestTimeout, maxConnections: 4) : null;
         var faults = new PaymentFaults(paymentSidecar);
         var probe = new BreakerProbe(orderSidecar);
 
@@ -87,7 +87,7 @@ internal sealed class BreakerScenario : IScenario
         await using var shop = await LaunchedShop.StartAsync(context.Repository, context.Backend, cancellationToken, ShopVariant.WithoutPaymentBreaker);
         var endpoints = shop.Endpoints;
         using var gateway = BenchHttp.Client(endpoints.Gateway, options.RequestTimeout, LoadDriver.Connections(plan.Model));
-        using var paymentSidecar = BenchHttp.Client(endpoints.PaymentSidecar!, options.RequestTimeout, maxConnections: 4);
+        using var paymentSidecar = BenchHttp.SidecarClient(endpoints.PaymentSidecar!, endpoints.PaymentSidecarToken, options.RequestTimeout, maxConnections: 4);
         var faults = new PaymentFaults(paymentSidecar);
         var users = await Shopper.RegisterAsync(gateway, options.Users ?? (options.Quick ? 8 : 32), $"{context.RunId}-nobreaker", context.Log, cancellationToken);
         try

@@ -79,11 +79,10 @@ internal sealed class CrashDrillShop(LaunchedShop shop, string profile) : IDrill
 
     private static HttpClient PaymentSidecar(ShopEndpoints endpoints)
     {
-        var client = BenchHttp.Client(
+        return BenchHttp.SidecarClient(
             endpoints.PaymentSidecar ?? throw new InvalidOperationException("the shop has no payment-service sidecar address"),
+            endpoints.PaymentSidecarToken ?? throw new InvalidOperationException("the shop has no payment-service sidecar token"),
             TimeSpan.FromSeconds(10),
             maxConnections: 4);
-        client.DefaultRequestHeaders.Add(ShopApp.SidecarTokenHeader, endpoints.PaymentSidecarToken ?? throw new InvalidOperationException("the shop has no payment-service sidecar token"));
-        return client;
     }
 }

@@ -38,7 +38,7 @@ internal sealed class OverheadScenario : IScenario
         var (model, duration, warmup) = options.LoadFor(Name);
         var connections = LoadDriver.Connections(model);
         using var paymentApp = BenchHttp.Client(paymentAppUrl, options.RequestTimeout, connections);
-        using var sidecar = BenchHttp.Client(gatewaySidecar, options.RequestTimeout, connections);
+        using var sidecar = BenchHttp.SidecarClient(gatewaySidecar, shop.GatewaySidecarToken, options.RequestTimeout, connections);
         var workload = new OverheadWorkload(paymentApp, token, sidecar);
         await PreflightAsync(workload, cancellationToken);
 

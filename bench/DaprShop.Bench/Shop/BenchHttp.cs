@@ -22,4 +22,16 @@ internal static class BenchHttp
             DefaultRequestVersion = HttpVersion.Version11,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
+
+    /// <summary>A client of a sidecar's Dapr API, which refuses any caller without its token (the runner gives each sidecar one).</summary>
+    public static HttpClient SidecarClient(Uri baseAddress, string? token, TimeSpan timeout, int maxConnections = 256)
+    {
+        var client = Client(baseAddress, timeout, maxConnections);
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Add(ShopApp.SidecarTokenHeader, token);
+        }
+
+        return client;
+    }
 }

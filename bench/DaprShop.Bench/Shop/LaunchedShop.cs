@@ -52,7 +52,9 @@ internal sealed class LaunchedShop : IAsyncDisposable
             var endpoints = new ShopEndpoints(ready.Gateway)
             {
                 GatewaySidecar = apps[ShopApp.Gateway].SidecarUrl,
+                GatewaySidecarToken = apps[ShopApp.Gateway].SidecarToken,
                 OrderSidecar = apps[ShopApp.Orders].SidecarUrl,
+                OrderSidecarToken = apps[ShopApp.Orders].SidecarToken,
                 PaymentSidecar = apps[ShopApp.Payments].SidecarUrl,
                 PaymentSidecarToken = apps[ShopApp.Payments].SidecarToken,
                 PaymentApp = apps[ShopApp.Payments].AppUrl,

@@ -8,7 +8,13 @@ internal sealed record ShopEndpoints(Uri Gateway)
 {
     public Uri? GatewaySidecar { get; init; }
 
+    /// <summary>The Dapr API token the gateway's sidecar asks of every caller; known when the bench started the shop.</summary>
+    public string? GatewaySidecarToken { get; init; }
+
     public Uri? OrderSidecar { get; init; }
+
+    /// <summary>The Dapr API token order-service's sidecar asks of every caller; known when the bench started the shop.</summary>
+    public string? OrderSidecarToken { get; init; }
 
     public Uri? PaymentSidecar { get; init; }
 

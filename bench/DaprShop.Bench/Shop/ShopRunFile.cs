@@ -58,7 +58,7 @@ internal sealed class ShopRunFile : IDisposable
         var ports = new Queue<int>(FreePort.Distinct(12));
         var apps = new[]
         {
-            (ShopApp.Gateway, "AuthGateway", new Dictionary<string, string>(common) { ["Auth__AdminEmails__0"] = "admin@bench.test", ["ASPNETCORE_ENVIRONMENT"] = "Development", ["RateLimits__Auth__PermitLimit"] = "1000000", ["RateLimits__Api__PermitLimit"] = "100000000" }),
+            (ShopApp.Gateway, "AuthGateway", new Dictionary<string, string>(common) { ["RateLimits__Auth__PermitLimit"] = "1000000", ["RateLimits__Api__PermitLimit"] = "100000000" }),
             (ShopApp.Orders, "OrderService", new Dictionary<string, string>(variant == ShopVariant.CrashDrill ? common.Concat(CrashDrillOrderService) : common, StringComparer.Ordinal)),
             (ShopApp.Payments, "PaymentService", new Dictionary<string, string>(common) { ["Payment__FaultInjection__Enabled"] = "true", ["APP_API_TOKEN"] = paymentToken }),
             (ShopApp.Notifications, "NotificationService", new Dictionary<string, string>(common)),
@@ -66,6 +66,10 @@ internal sealed class ShopRunFile : IDisposable
 
         Func<string, string, string>? adjust = variant == ShopVariant.CrashDrill && (backend.Profile is "redis" or "postgres") ? ShortenRedelivery : null;
         await PrivateShop.CopyComponentsAsync(repo, work, adjust, backend.Profile, backend.NextRedis(), backend.NextPostgres(), cancellationToken);
+
+        // A signing key of its own, so the gateway runs in Production as the other apps do (it refuses the committed
+        // development key there); the bench needs no admin, so the admin password is thrown away.
+        await PrivateShop.WriteSecretsAsync(work, NewToken(), cancellationToken);
         if (variant == ShopVariant.WithoutPaymentBreaker)
         {
             await RemovePaymentBreakerAsync(work, cancellationToken);

@@ -32,7 +32,7 @@ public abstract partial class ShopFixtureBase : IAsyncLifetime
     /// <summary>The operator's admin account the gateway seeds (<c>Auth__AdminEmail</c>, secret <c>admin-password</c>).</summary>
     public string AdminEmail { get; } = "admin@e2e.test";
 
-    /// <summary>This shop's admin password, in its own secrets file (<see cref="WriteSecretsAsync"/>).</summary>
+    /// <summary>This shop's admin password, in its own secrets file (<see cref="PrivateShop.WriteSecretsAsync"/>).</summary>
     public string AdminPassword { get; } = $"e2e-admin-{Guid.NewGuid():N}";
 
     /// <summary>A client for the public door, the gateway.</summary>
@@ -74,7 +74,7 @@ public abstract partial class ShopFixtureBase : IAsyncLifetime
             Profile is "redis" or "postgres" ? (RedisServer.Shared.Address, RedisDatabase) : null,
             PostgresConnection = Profile == "postgres" ? await PostgresServer.Shared.CreateDatabaseAsync() : null);
 
-        await WriteSecretsAsync();
+        await PrivateShop.WriteSecretsAsync(WorkDirectory, AdminPassword);
         _runFile = Path.Combine(WorkDirectory, "dapr.yaml");
         await File.WriteAllTextAsync(_runFile, PrivateShop.RunFile(repo, configuration, Apps.Values.Select(RunFileApp), Profile));
         await StartRunnerAsync();
@@ -211,21 +211,6 @@ public abstract partial class ShopFixtureBase : IAsyncLifetime
         {
             throw new InvalidOperationException($"The warm-up order failed with {(int)placed.StatusCode}: {await placed.Content.ReadAsStringAsync()}\n{Output}");
         }
-    }
-
-    /// <summary>
-    /// Replaces the copied development secrets file (the secret store's <c>secretsFile</c>) with this shop's own: a
-    /// random signing key, since the gateway refuses the committed development key outside Development, and the
-    /// admin password.
-    /// </summary>
-    private async Task WriteSecretsAsync()
-    {
-        var secrets = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["jwt-signing-key"] = $"e2e-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))}",
-            ["admin-password"] = AdminPassword,
-        };
-        await File.WriteAllTextAsync(Path.Combine(WorkDirectory, "components", "common", "dev-secrets.json"), System.Text.Json.JsonSerializer.Serialize(secrets));
     }
 
     /// <summary>A client that calls an app through its own sidecar's invocation API with that sidecar's token, as the README shows for internal services.</summary>
