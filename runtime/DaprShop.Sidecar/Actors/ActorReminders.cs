@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DaprShop.Sidecar.State;
@@ -52,8 +53,18 @@ public sealed class ActorReminders : IDisposable
     private readonly ActorScheduler _scheduler;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    /// <summary>How many locks the reminders' keys are spread over.</summary>
+    private const int Stripes = 64;
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Operations on one reminder run one at a time (each holds its key's stripe across its durable write); reminders
+    /// of different keys proceed in parallel. One lock for all of them made every registration of every actor wait for
+    /// the previous one's write: measured on the orders bench, the two reminder calls an order makes cost more than a
+    /// quarter of its throughput.
+    /// </summary>
+    private readonly SemaphoreSlim[] _stripes = [.. Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1))];
     private long _version;
 
     public ActorReminders(ActorRuntime runtime, IStateStore store, ActorScheduler scheduler, TimeProvider time, ILogger logger)
@@ -75,37 +86,43 @@ public sealed class ActorReminders : IDisposable
             return;
         }
 
-        await _gate.WaitAsync(cancellationToken);
-        try
+        foreach (var actorType in actorTypes)
         {
-            foreach (var actorType in actorTypes)
+            var rows = await query.QueryByPrefixAsync($"{KeyPrefix}{StateKeyPrefix.Separator}{actorType}{StateKeyPrefix.Separator}", cancellationToken);
+            foreach (var (storedKey, entry) in rows)
             {
-                var rows = await query.QueryByPrefixAsync($"{KeyPrefix}{StateKeyPrefix.Separator}{actorType}{StateKeyPrefix.Separator}", cancellationToken);
-                foreach (var (storedKey, entry) in rows)
+                StoredReminder? reminder;
+                try
                 {
-                    StoredReminder? reminder;
-                    try
-                    {
-                        reminder = JsonSerializer.Deserialize<StoredReminder>(entry.Value.Span, Json);
-                    }
-                    catch (JsonException e)
-                    {
-                        _logger.LogError("Stored reminder {Key} is not readable and is skipped: {Problem}", storedKey, e.Message);
-                        continue;
-                    }
-
-                    if (reminder is not null)
-                    {
-                        Track(reminder);
-                    }
+                    reminder = JsonSerializer.Deserialize<StoredReminder>(entry.Value.Span, Json);
+                }
+                catch (JsonException e)
+                {
+                    _logger.LogError("Stored reminder {Key} is not readable and is skipped: {Problem}", storedKey, e.Message);
+                    continue;
                 }
 
-                _logger.LogInformation("Loaded {Count} reminders of actor type {ActorType}", _entries.Values.Count(e => e.Reminder.ActorType == actorType), actorType);
+                if (reminder is not null)
+                {
+                    var key = ReminderKey(reminder.ActorType, reminder.ActorId, reminder.Name);
+                    var gate = StripeFor(key);
+                    await gate.WaitAsync(cancellationToken);
+                    try
+                    {
+                        // One registered meanwhile (the app is already up) is newer than the row read here.
+                        if (!_entries.ContainsKey(key))
+                        {
+                            Track(reminder);
+                        }
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }
             }
-        }
-        finally
-        {
-            _gate.Release();
+
+            _logger.LogInformation("Loaded {Count} reminders of actor type {ActorType}", _entries.Values.Count(e => e.Reminder.ActorType == actorType), actorType);
         }
     }
 
@@ -134,7 +151,8 @@ public sealed class ActorReminders : IDisposable
             schedule.FirstDue,
             schedule.Expiration,
             schedule.Period.Repetitions);
-        await _gate.WaitAsync(cancellationToken);
+        var gate = StripeFor(key);
+        await gate.WaitAsync(cancellationToken);
         try
         {
             if (request.Overwrite == false && _entries.ContainsKey(key))
@@ -155,33 +173,25 @@ public sealed class ActorReminders : IDisposable
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
 
         _logger.LogDebug("Reminder {Reminder} of actor {ActorType}/{ActorId} due at {Due}", name, actorType, actorId, schedule.FirstDue);
     }
 
     /// <summary>The reminder, or null when there is none.</summary>
-    public async Task<StoredReminder?> GetAsync(string actorType, string actorId, string name, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return _entries.TryGetValue(ReminderKey(actorType, actorId, name), out var entry) ? entry.Reminder : null;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    public Task<StoredReminder?> GetAsync(string actorType, string actorId, string name, CancellationToken cancellationToken) =>
+        Task.FromResult(_entries.TryGetValue(ReminderKey(actorType, actorId, name), out var entry) ? entry.Reminder : null);
 
     /// <summary>Deletes a reminder; deleting one that does not exist is not an error.</summary>
     public async Task DeleteAsync(string actorType, string actorId, string name, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        var key = ReminderKey(actorType, actorId, name);
+        var gate = StripeFor(key);
+        await gate.WaitAsync(cancellationToken);
         try
         {
-            await RemoveAsync(ReminderKey(actorType, actorId, name), cancellationToken);
+            await RemoveAsync(key, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -189,11 +199,19 @@ public sealed class ActorReminders : IDisposable
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        foreach (var stripe in _stripes)
+        {
+            stripe.Dispose();
+        }
+    }
+
+    private SemaphoreSlim StripeFor(string key) => _stripes[(uint)StringComparer.Ordinal.GetHashCode(key) % Stripes];
 
     private static string ReminderKey(string actorType, string actorId, string name) =>
         string.Join(StateKeyPrefix.Separator, KeyPrefix, actorType, actorId, name);
@@ -201,7 +219,7 @@ public sealed class ActorReminders : IDisposable
     private void Track(StoredReminder reminder)
     {
         var key = ReminderKey(reminder.ActorType, reminder.ActorId, reminder.Name);
-        var version = ++_version;
+        var version = Interlocked.Increment(ref _version);
         _entries[key] = new Entry(reminder, version);
         _scheduler.Schedule(key, reminder.NextDue, ct => FireAsync(key, version, ct));
     }
@@ -213,7 +231,7 @@ public sealed class ActorReminders : IDisposable
 
     private async Task RemoveAsync(string key, CancellationToken cancellationToken)
     {
-        _entries.Remove(key);
+        _entries.TryRemove(key, out _);
         _scheduler.Cancel(key);
         await _store.ExecuteAsync(StateTransaction.Of(new StateDelete(key)), cancellationToken);
     }
@@ -221,7 +239,8 @@ public sealed class ActorReminders : IDisposable
     private async Task FireAsync(string key, long version, CancellationToken cancellationToken)
     {
         StoredReminder reminder;
-        await _gate.WaitAsync(cancellationToken);
+        var gate = StripeFor(key);
+        await gate.WaitAsync(cancellationToken);
         try
         {
             if (!_entries.TryGetValue(key, out var entry) || entry.Version != version)
@@ -238,11 +257,11 @@ public sealed class ActorReminders : IDisposable
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
 
         var outcome = await InvokeWithRetriesAsync(key, version, reminder, cancellationToken);
-        await _gate.WaitAsync(cancellationToken);
+        await gate.WaitAsync(cancellationToken);
         try
         {
             if (!_entries.TryGetValue(key, out var entry) || entry.Version != version)
@@ -272,7 +291,7 @@ public sealed class ActorReminders : IDisposable
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
         }
     }
 
@@ -296,18 +315,8 @@ public sealed class ActorReminders : IDisposable
         }
     }
 
-    private async Task<bool> IsCurrentAsync(string key, long version, CancellationToken cancellationToken)
-    {
-        await _gate.WaitAsync(cancellationToken);
-        try
-        {
-            return _entries.TryGetValue(key, out var entry) && entry.Version == version;
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+    private Task<bool> IsCurrentAsync(string key, long version, CancellationToken cancellationToken) =>
+        Task.FromResult(!cancellationToken.IsCancellationRequested && _entries.TryGetValue(key, out var entry) && entry.Version == version);
 
     private sealed record Entry(StoredReminder Reminder, long Version);
 }
