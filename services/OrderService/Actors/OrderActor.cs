@@ -51,6 +51,12 @@ public sealed class OrderActor(
                 throw new InvalidOperationException($"Order {OrderId} belongs to another user.");
             }
 
+            if (!existing.IsPlacedBy(command))
+            {
+                logger.LogInformation("Order {OrderId}: idempotency key reused for a different order; nothing placed", OrderId);
+                return new PlacementResult(existing, Created: false, KeyReused: true);
+            }
+
             logger.LogInformation("Order {OrderId} already placed with this idempotency key; status {Status}", OrderId, existing.Status);
             return new PlacementResult(await RetryAwaitingPaymentAsync(cancellationToken), Created: false);
         }

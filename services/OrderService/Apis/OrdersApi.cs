@@ -35,9 +35,10 @@ public static class OrdersApi
 
     /// <summary>
     /// Places an order: 201 when payment settled it at once (<c>Confirmed</c> or <c>Rejected</c>), 202 while it awaits payment.
-    /// The same <c>Idempotency-Key</c> from the same user reaches the same order's actor: the same order, never a second charge.
+    /// The same <c>Idempotency-Key</c> from the same user reaches the same order's actor: the same order, never a second charge;
+    /// with a different body (lines, currency or payment method) it is 422 and nothing is placed.
     /// </summary>
-    public static async Task<Results<Created<OrderResponse>, Accepted<OrderResponse>, ValidationProblem>> CreateOrder(
+    public static async Task<Results<Created<OrderResponse>, Accepted<OrderResponse>, ValidationProblem, ProblemHttpResult>> CreateOrder(
         CreateOrderRequest request,
         [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey,
         ClaimsPrincipal user,
@@ -63,6 +64,14 @@ public static class OrdersApi
             request.PaymentMethod!.Trim());
 
         var placed = await services.Actors.ForOrder(command.OrderId()).PlaceAsync(command, cancellationToken);
+        if (placed.KeyReused)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "Idempotency-Key already used",
+                detail: $"This {IdempotencyKeyHeader} was used for order '{placed.Order.OrderId}' with other items, currency or payment method; use a new key for a new order.");
+        }
+
         var body = OrderResponse.From(placed.Order);
         var location = $"/orders/{Uri.EscapeDataString(placed.Order.OrderId)}";
 

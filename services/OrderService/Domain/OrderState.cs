@@ -51,6 +51,15 @@ public sealed record OrderState
 
     public bool IsOwnedBy(string userId) => string.Equals(UserId, userId, StringComparison.Ordinal);
 
+    /// <summary>Whether <paramref name="command"/> asks for this order: the same lines, currency and payment method.</summary>
+    public bool IsPlacedBy(PlaceOrder command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return string.Equals(Currency, command.Currency, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(PaymentMethod, command.PaymentMethod, StringComparison.Ordinal)
+            && Items.SequenceEqual(command.Items);
+    }
+
     public bool CanBecome(OrderStatus status) => OrderStatusRules.CanTransition(Status, status);
 
     /// <summary>The state the events leave, or null for no events (an order that does not exist, or not yet).</summary>

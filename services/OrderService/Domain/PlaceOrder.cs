@@ -13,5 +13,9 @@ public sealed record PlaceOrder(
     public string OrderId() => IdempotencyKey is { } key ? OrderIds.FromIdempotencyKey(UserId, key) : OrderIds.New();
 }
 
-/// <summary>The placed order, and whether this request created it (false: an earlier one with the same key did).</summary>
-public sealed record PlacementResult(OrderState Order, bool Created);
+/// <summary>
+/// The placed order, and whether this request created it (false: an earlier one with the same key did).
+/// <see cref="KeyReused"/>: the earlier order with this key has other lines, currency or payment method, so this
+/// request was not placed (the order returned is the earlier one, unchanged).
+/// </summary>
+public sealed record PlacementResult(OrderState Order, bool Created, bool KeyReused = false);

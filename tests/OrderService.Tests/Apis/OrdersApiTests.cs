@@ -28,6 +28,28 @@ public class OrdersApiTests
     }
 
     [Fact]
+    public async Task CreateOrder_same_key_same_body_Same_order_different_body_422_and_nothing_placed()
+    {
+        await using var factory = new OrderServiceFactory();
+        using var client = factory.ClientFor("u-1");
+        var first = await PostOrderAsync(client, ValidOrder, "k-1");
+        var again = await PostOrderAsync(client, ValidOrder, "k-1");
+        var pricier = new { items = new[] { new { sku = "sku-1", quantity = 2, unitPrice = 5000m } }, currency = "EUR", paymentMethod = "tok_visa" };
+
+        var reused = await PostOrderAsync(client, pricier, "k-1");
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(
+            (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString(),
+            (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1, factory.Payments.Charges);
+        Assert.Single((await client.GetFromJsonAsync<JsonElement>("/orders")).EnumerateArray());
+    }
+
+    [Fact]
     public async Task CreateOrder_captured_201_confirmed_with_server_total_and_location()
     {
         await using var factory = new OrderServiceFactory();
