@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using DaprShop.Testing;
 
 namespace DaprShop.Bench.Shop;
@@ -10,7 +9,7 @@ namespace DaprShop.Bench.Shop;
 /// kept for error messages) until the ready line (<see cref="RunnerReadyLine"/>), and the pid of each app it says it
 /// started; stopping sends SIGTERM, on which the runner stops its apps and sidecars, as on Ctrl+C.
 /// </summary>
-internal sealed partial class RunnerProcess : IAsyncDisposable
+internal sealed class RunnerProcess : IAsyncDisposable
 {
     private const int KeptLines = 80;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
@@ -160,11 +159,11 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
             return;
         }
 
-        if (StartedLine().Match(line) is { Success: true } started)
+        if (RunnerStartedLine.TryRead(line) is { } started)
         {
             lock (_appPids)
             {
-                _appPids[started.Groups["app"].Value] = int.Parse(started.Groups["pid"].Value, CultureInfo.InvariantCulture);
+                _appPids[started.AppId] = started.Pid;
             }
         }
 
@@ -182,13 +181,6 @@ internal sealed partial class RunnerProcess : IAsyncDisposable
             }
         }
     }
-
-    /// <summary>
-    /// The runner's line for each app it starts (again), <c>[run] Started order-service (pid 1234)</c>, as the end-to-end
-    /// tests' ShopFixtureBase reads it too.
-    /// </summary>
-    [GeneratedRegex(@"Started (?<app>[a-z0-9-]+) \(pid (?<pid>[0-9]+)\)")]
-    private static partial Regex StartedLine();
 }
 
 /// <summary>The runner's ready line: the URL it printed, and how long after the process start it came.</summary>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace DaprShop.EndToEnd.Tests.Infrastructure;
 
@@ -13,7 +12,7 @@ namespace DaprShop.EndToEnd.Tests.Infrastructure;
 /// fixture chooses the order-service settings (<see cref="OrderServiceEnvironment"/>) and may
 /// adjust the copied components (<see cref="AdjustComponent"/>).
 /// </summary>
-public abstract partial class ShopFixtureBase : IAsyncLifetime
+public abstract class ShopFixtureBase : IAsyncLifetime
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
     private readonly StringBuilder _output = new();
@@ -239,11 +238,11 @@ public abstract partial class ShopFixtureBase : IAsyncLifetime
             _output.AppendLine(line);
         }
 
-        if (StartedLine().Match(line) is { Success: true } started)
+        if (RunnerStartedLine.TryRead(line) is { } started)
         {
             lock (_appPids)
             {
-                _appPids[started.Groups["app"].Value] = int.Parse(started.Groups["pid"].Value, CultureInfo.InvariantCulture);
+                _appPids[started.AppId] = started.Pid;
             }
         }
 
@@ -300,8 +299,4 @@ public abstract partial class ShopFixtureBase : IAsyncLifetime
         var bin = Array.LastIndexOf(parts, "bin");
         return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
     }
-
-    /// <summary>The runner's line for each app it starts (again): <c>[run] Started order-service (pid 1234)</c>.</summary>
-    [GeneratedRegex(@"Started (?<app>[a-z0-9-]+) \(pid (?<pid>[0-9]+)\)")]
-    private static partial Regex StartedLine();
 }
