@@ -166,9 +166,10 @@ public sealed class OrderActor(
             return;
         }
 
-        if (await TryCancelAsync(current, OrderCancelled.ByCustomer, CancellationToken.None) is not null)
+        var reason = current.PaymentMismatch is null ? OrderCancelled.ByCustomer : OrderCancelled.PaymentMismatch;
+        if (await TryCancelAsync(current, reason, CancellationToken.None) is not null)
         {
-            logger.LogInformation("Order {OrderId} cancelled: the customer's cancellation completed", OrderId);
+            logger.LogInformation("Order {OrderId} cancelled: the cancellation ({Reason}) completed", OrderId, reason);
         }
     }
 
@@ -210,7 +211,7 @@ public sealed class OrderActor(
 
     /// <summary>A re-submitted order that still awaits payment asks payment again.</summary>
     private async Task<OrderState> RetryAwaitingPaymentAsync(CancellationToken cancellationToken) =>
-        order is { Status: OrderStatus.AwaitingPayment }
+        order is { AwaitsPaymentAnswer: true }
             ? await SettlePaymentAsync(cancellationToken)
             : order!;
 
@@ -224,7 +225,25 @@ public sealed class OrderActor(
         }
 
         var events = current.SettlePayment(outcome);
+        if (events is [PaymentMismatched mismatched])
+        {
+            return await RefundMismatchAsync(current, mismatched, cancellationToken);
+        }
+
         return events.Count == 0 ? current : await ChangeAsync(events, cancellationToken);
+    }
+
+    /// <summary>
+    /// A capture that is not this order's amount, currency or order id is never confirmed: the mismatch is saved, with
+    /// the cancel-order reminder registered first, then the capture is refunded and the order cancelled. While payment
+    /// cannot answer the refund the order stays as saved, and the reminder finishes it.
+    /// </summary>
+    private async Task<OrderState> RefundMismatchAsync(OrderState current, PaymentMismatched mismatched, CancellationToken cancellationToken)
+    {
+        logger.LogError("Order {OrderId} not confirmed: {Mismatch}; refunding the capture and cancelling the order", OrderId, mismatched.Describe(current));
+        await RegisterCancelAsync();
+        var recorded = await ChangeAsync([mismatched], cancellationToken);
+        return await TryCancelAsync(recorded, OrderCancelled.PaymentMismatch, cancellationToken) ?? recorded;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DaprShop.Contracts.Payments;
 using DaprShop.ServiceDefaults.Validation;
 
 namespace OrderService.Apis;
@@ -14,7 +15,7 @@ public sealed record CreateOrderRequest : IValidatableObject
     public IReadOnlyList<OrderItemRequest>? Items { get; init; }
 
     [Required]
-    [RegularExpression("^[A-Za-z]{3}$", ErrorMessage = "currency must be a three-letter ISO 4217 code.")]
+    [CurrencyCode]
     public string? Currency { get; init; }
 
     [Required]
@@ -22,14 +23,24 @@ public sealed record CreateOrderRequest : IValidatableObject
     [NoControlCharacters]
     public string? PaymentMethod { get; init; }
 
-    /// <summary>A <c>null</c> in the items array: validation checks each item's fields but skips a null item.</summary>
+    /// <summary>
+    /// A <c>null</c> in the items array (validation checks each item's fields but skips a null item), and prices that
+    /// are not a whole number of the currency's minor unit (12.505 EUR, 1.5 JPY).
+    /// </summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        var hasMinorUnits = Currencies.TryGetMinorUnits(Currency, out var decimalPlaces);
         for (var index = 0; index < (Items?.Count ?? 0); index++)
         {
-            if (Items![index] is null)
+            if (Items![index] is not { } item)
             {
                 yield return new ValidationResult("An item must be an object with sku, quantity and unitPrice, not null.", [$"{nameof(Items)}[{index}]"]);
+            }
+            else if (hasMinorUnits && item.UnitPrice is { } price && !Currencies.IsWholeMinorUnits(price, Currency))
+            {
+                yield return new ValidationResult(
+                    $"unitPrice must be a whole number of {Currency!.ToUpperInvariant()}'s minor unit (at most {decimalPlaces} decimal places).",
+                    [$"{nameof(Items)}[{index}].{nameof(OrderItemRequest.UnitPrice)}"]);
             }
         }
     }

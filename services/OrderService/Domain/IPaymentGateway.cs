@@ -14,7 +14,8 @@ public interface IPaymentGateway
 
 public abstract record PaymentOutcome
 {
-    public sealed record Captured(string PaymentId) : PaymentOutcome;
+    /// <summary>Payment captured <paramref name="Amount"/> in <paramref name="Currency"/> for <paramref name="OrderId"/>, as its answer says.</summary>
+    public sealed record Captured(string PaymentId, string OrderId, decimal Amount, string Currency) : PaymentOutcome;
 
     public sealed record Declined(string PaymentId, string? Reason) : PaymentOutcome;
 

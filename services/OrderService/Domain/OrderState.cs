@@ -1,3 +1,4 @@
+using DaprShop.Contracts.Payments;
 using OrderStatus = DaprShop.Contracts.Orders.OrderStatus;
 using OrderService.Domain.Events;
 
@@ -38,6 +39,21 @@ public sealed record OrderState
     public bool PaymentDeferred { get; init; }
 
     public bool PaymentRefunded { get; init; }
+
+    /// <summary>A capture that did not match the order (<see cref="Events.PaymentMismatched"/>): to be refunded, never confirmed.</summary>
+    public PaymentMismatched? PaymentMismatch { get; init; }
+
+    /// <summary>Whether the order still waits for payment's answer: awaiting payment, with no capture, decline or mismatch yet.</summary>
+    public bool AwaitsPaymentAnswer => Status == OrderStatus.AwaitingPayment && !PaymentCaptured && !PaymentDeclined && PaymentMismatch is null;
+
+    /// <summary>Whether <paramref name="captured"/> is this order's payment: its order id, amount and currency.</summary>
+    public bool IsPaidBy(PaymentOutcome.Captured captured)
+    {
+        ArgumentNullException.ThrowIfNull(captured);
+        return string.Equals(captured.OrderId, OrderId, StringComparison.Ordinal)
+            && captured.Amount == Total
+            && string.Equals(captured.Currency, Currency, StringComparison.OrdinalIgnoreCase);
+    }
 
     /// <summary>Why the order was rejected or cancelled, or why its payment is deferred.</summary>
     public string? StatusReason { get; init; }
@@ -133,13 +149,20 @@ public sealed record OrderState
                 PaymentDeferred = true,
                 StatusReason = deferred.Reason,
             },
+            PaymentMismatched mismatched => AwaitingPaymentAnswer(nameof(PaymentMismatched)) with
+            {
+                PaymentId = mismatched.PaymentId,
+                PaymentMismatch = mismatched,
+                PaymentDeferred = false,
+                StatusReason = mismatched.Describe(this),
+            },
             OrderConfirmed => PaymentCaptured
                 ? TransitionTo(OrderStatus.Confirmed) with { StatusReason = null }
                 : throw new OrderInvariantException($"Order {OrderId} cannot be confirmed without a captured payment."),
             OrderRejected rejected => PaymentDeclined
                 ? TransitionTo(OrderStatus.Rejected) with { StatusReason = rejected.Reason }
                 : throw new OrderInvariantException($"Order {OrderId} cannot be rejected without a declined payment."),
-            OrderCancelled cancelled => PaymentCaptured && !PaymentRefunded
+            OrderCancelled cancelled => (PaymentCaptured || PaymentMismatch is not null) && !PaymentRefunded
                 ? throw new OrderInvariantException($"Order {OrderId} has a captured payment; it must be refunded before the order is cancelled.")
                 : TransitionTo(OrderStatus.Cancelled) with { StatusReason = cancelled.Reason, PaymentDeferred = false },
             PaymentRefunded refunded => Refund(refunded),
@@ -174,9 +197,14 @@ public sealed record OrderState
             }
         }
 
-        if (!IsCurrencyCode(command.Currency))
+        if (!Currencies.IsKnown(command.Currency))
         {
-            throw new ArgumentException("The currency must be a three-letter code.", nameof(command));
+            throw new ArgumentException("The currency must be an ISO 4217 code.", nameof(command));
+        }
+
+        if (command.Items.FirstOrDefault(item => !Currencies.IsWholeMinorUnits(item.UnitPrice, command.Currency)) is { } fractional)
+        {
+            throw new ArgumentException($"Item '{fractional.Sku}' has a price of {fractional.UnitPrice}, not a whole number of {command.Currency}'s minor unit.", nameof(command));
         }
 
         return new OrderPlaced(
@@ -192,8 +220,9 @@ public sealed record OrderState
     /// <summary>
     /// What payment's answer means for the order: captured → <see cref="Events.PaymentCaptured"/> and
     /// <see cref="OrderConfirmed"/>; declined → <see cref="Events.PaymentDeclined"/> and <see cref="OrderRejected"/>;
-    /// unavailable → <see cref="Events.PaymentDeferred"/>, or nothing when the deferral is already recorded.
-    /// Only an order awaiting payment takes an answer, and never a second capture.
+    /// unavailable → <see cref="Events.PaymentDeferred"/>, or nothing when the deferral is already recorded; a capture
+    /// of another order id, amount or currency → <see cref="Events.PaymentMismatched"/> alone (it is refunded, and the
+    /// order cancelled, next). Only an order awaiting payment takes an answer, and never a second capture.
     /// </summary>
     public IReadOnlyList<OrderEvent> SettlePayment(PaymentOutcome outcome)
     {
@@ -202,7 +231,8 @@ public sealed record OrderState
 
         return outcome switch
         {
-            PaymentOutcome.Captured captured => [new PaymentCaptured(captured.PaymentId, Total), new OrderConfirmed(captured.PaymentId)],
+            PaymentOutcome.Captured captured when IsPaidBy(captured) => [new PaymentCaptured(captured.PaymentId, Total), new OrderConfirmed(captured.PaymentId)],
+            PaymentOutcome.Captured captured => [new PaymentMismatched(captured.PaymentId, captured.OrderId, captured.Amount, captured.Currency.ToUpperInvariant())],
             PaymentOutcome.Declined declined => [new PaymentDeclined(declined.PaymentId, declined.Reason), new OrderRejected(declined.Reason ?? "payment_declined")],
             PaymentOutcome.Unavailable when PaymentDeferred => [],
             PaymentOutcome.Unavailable unavailable => [new PaymentDeferred(unavailable.Reason)],
@@ -226,8 +256,8 @@ public sealed record OrderState
 
         return refund switch
         {
-            RefundOutcome.Refunded => [new PaymentRefunded(PaymentId, Total), new OrderCancelled(reason)],
-            RefundOutcome.NoPayment or RefundOutcome.NotRefundable when PaymentCaptured =>
+            RefundOutcome.Refunded => [new PaymentRefunded(PaymentId, PaymentMismatch?.Amount ?? Total), new OrderCancelled(reason)],
+            RefundOutcome.NoPayment or RefundOutcome.NotRefundable when PaymentCaptured || PaymentMismatch is not null =>
                 throw new OrderInvariantException($"Order {OrderId} has a captured payment, but payment-service did not refund it ({refund})."),
             RefundOutcome.NoPayment or RefundOutcome.NotRefundable => [new OrderCancelled(reason)],
             _ => throw new OrderInvariantException($"Order {OrderId} cannot be cancelled while its refund is unknown ({refund})."),
@@ -243,8 +273,6 @@ public sealed record OrderState
 
     public static decimal TotalOf(IEnumerable<OrderLine> items) => items.Sum(item => item.LineTotal);
 
-    public static bool IsCurrencyCode(string? currency) => currency is { Length: 3 } && currency.All(char.IsAsciiLetter);
-
     private OrderState AwaitingPaymentAnswer(string what)
     {
         if (Status != OrderStatus.AwaitingPayment)
@@ -252,7 +280,7 @@ public sealed record OrderState
             throw new OrderInvariantException($"Order {OrderId} is {Status}; only an order awaiting payment takes {what}.");
         }
 
-        if (PaymentCaptured || PaymentDeclined)
+        if (PaymentCaptured || PaymentDeclined || PaymentMismatch is not null)
         {
             throw new OrderInvariantException($"Order {OrderId} already has its payment answer; a second one is not taken.");
         }

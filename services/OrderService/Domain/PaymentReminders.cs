@@ -62,7 +62,7 @@ public static class PaymentReminders
     /// When <see cref="RetryPayment"/> fires: ask payment again while the order awaits payment (deferred, or placed
     /// but its payment answer never saved: the process died in between).
     /// </summary>
-    public static bool ShouldRetryPayment(OrderState? state) => state is { Status: OrderStatus.AwaitingPayment };
+    public static bool ShouldRetryPayment(OrderState? state) => state is { AwaitsPaymentAnswer: true };
 
     /// <summary>
     /// The delay before retry number <paramref name="attempt"/> (from 1): base × 2^(attempt − 1), at most the max.

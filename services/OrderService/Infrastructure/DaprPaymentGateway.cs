@@ -37,7 +37,9 @@ public sealed class DaprPaymentGateway(HttpClient http, IOptions<PaymentGatewayO
 
         return result.Status switch
         {
-            PaymentStatus.Captured => new PaymentOutcome.Captured(result.PaymentId),
+            // An answer without the amount is from a payment-service that cannot say what it captured: ask again later.
+            PaymentStatus.Captured when result.Currency is null => new PaymentOutcome.Unavailable("payment-service did not say what it captured"),
+            PaymentStatus.Captured => new PaymentOutcome.Captured(result.PaymentId, result.OrderId, result.Amount, result.Currency),
             PaymentStatus.Declined => new PaymentOutcome.Declined(result.PaymentId, result.Reason),
             // Refunded or voided: a cancellation of this order is under way (its cancel-order or payment-window
             // reminder finishes it), so the order keeps waiting rather than taking a payment answer.

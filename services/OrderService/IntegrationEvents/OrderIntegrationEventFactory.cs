@@ -22,7 +22,8 @@ public static class OrderIntegrationEventFactory
         OrderIntegrationEvent empty = last.Event switch
         {
             OrderPlaced => new OrderSubmitted(),
-            PaymentDeferred => new OrderPaymentDeferred(),
+            // Not confirmed, not cancelled yet: the order waits for the refund of a capture that did not match it.
+            PaymentDeferred or PaymentMismatched => new OrderPaymentDeferred(),
             Domain.Events.OrderConfirmed => new DaprShop.Contracts.Orders.OrderConfirmed(),
             Domain.Events.OrderRejected => new DaprShop.Contracts.Orders.OrderRejected(),
             Domain.Events.OrderCancelled => new DaprShop.Contracts.Orders.OrderCancelled(),
@@ -39,7 +40,7 @@ public static class OrderIntegrationEventFactory
             Total = order.Total,
             Currency = order.Currency,
             OccurredAt = last.OccurredAt,
-            Reason = order.Status is OrderStatus.Rejected or OrderStatus.Cancelled || order.PaymentDeferred ? order.StatusReason : null,
+            Reason = order.Status is OrderStatus.Rejected or OrderStatus.Cancelled || order.PaymentDeferred || order.PaymentMismatch is not null ? order.StatusReason : null,
         };
     }
 

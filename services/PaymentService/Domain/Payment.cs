@@ -77,5 +77,5 @@ public sealed record Payment
         };
     }
 
-    public PaymentResult ToResult() => new(PaymentId, OrderId, Status, Reason);
+    public PaymentResult ToResult() => new(PaymentId, OrderId, Status, Amount, Currency, Reason);
 }

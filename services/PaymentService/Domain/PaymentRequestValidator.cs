@@ -24,9 +24,13 @@ public static class PaymentRequestValidator
             errors["amount"] = ["amount must not be negative."];
         }
 
-        if (request.Currency is null || request.Currency.Length != 3 || !request.Currency.All(char.IsAsciiLetter))
+        if (!Currencies.IsKnown(request.Currency))
         {
-            errors["currency"] = ["currency must be a three-letter ISO 4217 code."];
+            errors["currency"] = ["currency must be an ISO 4217 currency code, such as EUR or USD."];
+        }
+        else if (!errors.ContainsKey("amount") && !Currencies.IsWholeMinorUnits(request.Amount, request.Currency))
+        {
+            errors["amount"] = [$"amount must be a whole number of {request.Currency.ToUpperInvariant()}'s minor unit."];
         }
 
         if (string.IsNullOrWhiteSpace(request.PaymentMethod) || request.PaymentMethod.Length > MaxTextLength)

@@ -1,5 +1,7 @@
 using DaprShop.Contracts.Orders;
 using OrderService.Domain;
+using OrderService.Domain.Events;
+using OrderCancelled = OrderService.Domain.Events.OrderCancelled;
 using OrderService.Tests.Fakes;
 
 namespace OrderService.Tests.Actors;
@@ -314,6 +316,53 @@ public class OrderActorTests
         await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
 
         Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Theory]
+    [InlineData(0, "EUR")]
+    [InlineData(25, "USD")]
+    [InlineData(24.99, "EUR")]
+    public async Task PlaceAsync_capture_of_another_amount_or_currency_Never_confirmed_refunded_and_cancelled(decimal amount, string currency)
+    {
+        var command = TestOrders.Command(key: "k-forged");
+        var orderId = command.OrderId();
+        shop.Payments.CaptureFirst(orderId, amount, currency);
+
+        var result = await shop.PlaceAsync(command);
+
+        Assert.Equal(OrderStatus.Cancelled, result.Order.Status);
+        Assert.Equal(OrderCancelled.PaymentMismatch, result.Order.StatusReason);
+        Assert.Equal(["OrderPlaced", "PaymentMismatched", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal([OrderEventTypes.OrderSubmitted, OrderEventTypes.OrderPaymentDeferred, OrderEventTypes.OrderCancelled], shop.Logs.PublishedTypes);
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
+        var refunded = Assert.IsType<PaymentRefunded>(shop.Logs.Peek(orderId)!.Recorded().ElementAt(2).Event);
+        Assert.Equal(amount, refunded.Amount);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task PlaceAsync_mismatched_capture_and_payment_down_for_the_refund_Reminder_refunds_and_cancels()
+    {
+        var command = TestOrders.Command(key: "k-forged");
+        var orderId = command.OrderId();
+        shop.Payments.CaptureFirst(orderId, 0m, "EUR");
+        shop.Payments.CrashOnNextRefund = false;
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
+        shop.Actors.Deactivate(orderId);
+        var saved = shop.Logs.Peek(orderId)!.Fold()!;
+        Assert.Equal(OrderStatus.AwaitingPayment, saved.Status);
+        Assert.NotNull(saved.PaymentMismatch);
+
+        // Neither the retry reminder nor the same request again takes a second answer for the mismatched capture.
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        Assert.Equal(OrderStatus.AwaitingPayment, (await shop.PlaceAsync(command)).Order.Status);
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
+
+        Assert.Equal(["OrderPlaced", "PaymentMismatched", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(OrderCancelled.PaymentMismatch, shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
         Assert.Equal(1, shop.Payments.Refunds[orderId]);
         Assert.Empty(shop.Reminders.NamesFor(orderId));
     }

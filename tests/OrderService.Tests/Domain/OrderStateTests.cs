@@ -219,9 +219,61 @@ public class OrderStateTests
     [Fact]
     public void SettlePayment_captured_Captured_then_confirmed()
     {
-        var events = TestOrders.Placed().SettlePayment(new PaymentOutcome.Captured("p-1"));
+        var events = TestOrders.Placed().SettlePayment(new PaymentOutcome.Captured("p-1", "o-1", 25m, "EUR"));
 
         Assert.Equal([new PaymentCaptured("p-1", 25m), new OrderConfirmed("p-1")], events);
+    }
+
+    [Theory]
+    [InlineData("o-1", 0, "EUR")]
+    [InlineData("o-1", 25.01, "EUR")]
+    [InlineData("o-1", 25, "USD")]
+    [InlineData("o-2", 25, "EUR")]
+    public void SettlePayment_capture_not_matching_the_order_Mismatched_alone(string orderId, decimal amount, string currency)
+    {
+        var events = TestOrders.Placed().SettlePayment(new PaymentOutcome.Captured("p-1", orderId, amount, currency));
+
+        Assert.Equal([new PaymentMismatched("p-1", orderId, amount, currency)], events);
+    }
+
+    [Fact]
+    public void SettlePayment_capture_currency_in_lower_case_Still_the_order_s()
+    {
+        Assert.IsType<OrderConfirmed>(TestOrders.Placed().SettlePayment(new PaymentOutcome.Captured("p-1", "o-1", 25.00m, "eur"))[^1]);
+    }
+
+    [Fact]
+    public void Mismatched_order_Takes_no_other_answer_and_cancels_only_with_its_refund()
+    {
+        var order = Fold(Placed(), new PaymentMismatched("p-1", "o-1", 0m, "EUR"));
+
+        Assert.Equal(OrderStatus.AwaitingPayment, order.Status);
+        Assert.False(order.AwaitsPaymentAnswer);
+        Assert.Equal("payment captured 0 EUR, the order is 25.00 EUR", order.StatusReason);
+        Assert.Throws<OrderInvariantException>(() => order.SettlePayment(new PaymentOutcome.Captured("p-1", "o-1", 25m, "EUR")));
+        Assert.Throws<OrderInvariantException>(() => order.Cancel(OrderCancelled.PaymentMismatch, RefundOutcome.NoPayment));
+        Assert.Throws<OrderInvariantException>(() => Fold(Placed(), new PaymentMismatched("p-1", "o-1", 0m, "EUR"), new OrderCancelled(OrderCancelled.PaymentMismatch)));
+        Assert.Equal(
+            [new PaymentRefunded("p-1", 0m), new OrderCancelled(OrderCancelled.PaymentMismatch)],
+            order.Cancel(OrderCancelled.PaymentMismatch, RefundOutcome.Refunded));
+    }
+
+    [Theory]
+    [InlineData("XXX")]
+    [InlineData("ABC")]
+    [InlineData("XAU")]
+    public void Place_not_an_iso_4217_currency_of_money_Throws(string currency)
+    {
+        Assert.Throws<ArgumentException>(() => OrderState.Place("o-1", TestOrders.Command() with { Currency = currency }));
+    }
+
+    [Theory]
+    [InlineData("EUR", 12.505)]
+    [InlineData("JPY", 1.5)]
+    [InlineData("KWD", 0.0001)]
+    public void Place_price_finer_than_the_minor_unit_Throws(string currency, decimal price)
+    {
+        Assert.Throws<ArgumentException>(() => OrderState.Place("o-1", TestOrders.Command(items: [new OrderLine("sku-1", 1, price)]) with { Currency = currency }));
     }
 
     [Fact]
@@ -249,13 +301,13 @@ public class OrderStateTests
     [Fact]
     public void SettlePayment_confirmed_order_Throws_no_second_capture()
     {
-        Assert.Throws<OrderInvariantException>(() => TestOrders.Confirmed().SettlePayment(new PaymentOutcome.Captured("p-2")));
+        Assert.Throws<OrderInvariantException>(() => TestOrders.Confirmed().SettlePayment(new PaymentOutcome.Captured("p-2", "o-1", 25m, "EUR")));
     }
 
     [Fact]
     public void SettlePayment_cancelled_order_Throws()
     {
-        Assert.Throws<OrderInvariantException>(() => TestOrders.Cancelled().SettlePayment(new PaymentOutcome.Captured("p-1")));
+        Assert.Throws<OrderInvariantException>(() => TestOrders.Cancelled().SettlePayment(new PaymentOutcome.Captured("p-1", "o-1", 25m, "EUR")));
     }
 
     [Fact]

@@ -42,6 +42,10 @@ public sealed class FakePaymentGateway : IPaymentGateway
 
     public bool IsVoided(string orderId) => payments.TryGetValue(orderId, out var stored) && stored.Status == Status.Voided;
 
+    /// <summary>A capture for <paramref name="orderId"/> that someone else made first, of another amount or currency.</summary>
+    public void CaptureFirst(string orderId, decimal amount, string currency) =>
+        payments[orderId] = new Stored($"pay-{orderId}", Status.Captured, amount, currency);
+
     public Task<PaymentOutcome> CaptureAsync(OrderState order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
@@ -52,11 +56,11 @@ public sealed class FakePaymentGateway : IPaymentGateway
         }
 
         CrashIf(CrashOnNextCapture, after: false, () => CrashOnNextCapture = null);
-        var stored = payments.GetOrAdd(order.OrderId, _ => new Stored($"pay-{order.OrderId}", order.PaymentMethod == "tok_decline" ? Status.Declined : Status.Captured));
+        var stored = payments.GetOrAdd(order.OrderId, _ => new Stored($"pay-{order.OrderId}", order.PaymentMethod == "tok_decline" ? Status.Declined : Status.Captured, order.Total, order.Currency));
         CrashIf(CrashOnNextCapture, after: true, () => CrashOnNextCapture = null);
         return Task.FromResult<PaymentOutcome>(stored.Status switch
         {
-            Status.Captured => new PaymentOutcome.Captured(stored.PaymentId),
+            Status.Captured => new PaymentOutcome.Captured(stored.PaymentId, order.OrderId, stored.Amount, stored.Currency),
             Status.Declined => new PaymentOutcome.Declined(stored.PaymentId, "card_declined"),
             _ => new PaymentOutcome.Unavailable($"the order's payment is already {stored.Status}"),
         });
@@ -71,7 +75,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
         }
 
         CrashIf(CrashOnNextRefund, after: false, () => CrashOnNextRefund = null);
-        var before = payments.GetOrAdd(orderId, id => new Stored($"void-{id}", Status.Voided));
+        var before = payments.GetOrAdd(orderId, id => new Stored($"void-{id}", Status.Voided, 0m, "XXX"));
         var after = before.Status == Status.Captured ? before with { Status = Status.Refunded } : before;
         if (after != before && payments.TryUpdate(orderId, after, before))
         {
@@ -96,7 +100,7 @@ public sealed class FakePaymentGateway : IPaymentGateway
         }
     }
 
-    private sealed record Stored(string PaymentId, Status Status);
+    private sealed record Stored(string PaymentId, Status Status, decimal Amount, string Currency);
 }
 
 /// <summary>The calling process dying at this point: whatever it had not saved is lost, and the test drops its actors.</summary>

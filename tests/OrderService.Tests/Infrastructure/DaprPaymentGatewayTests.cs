@@ -30,19 +30,19 @@ public class DaprPaymentGatewayTests
         {
             Assert.Equal("http://payment-service/payments", request.RequestUri?.ToString());
             sent = await request.Content!.ReadFromJsonAsync<PaymentRequest>(ct);
-            return await Respond(HttpStatusCode.OK, new PaymentResult("p-1", "o-1", PaymentStatus.Captured));
+            return await Respond(HttpStatusCode.OK, new PaymentResult("p-1", "o-1", PaymentStatus.Captured, 10m, "EUR"));
         });
 
         var outcome = await gateway.CaptureAsync(Order, CancellationToken.None);
 
-        Assert.Equal(new PaymentOutcome.Captured("p-1"), outcome);
+        Assert.Equal(new PaymentOutcome.Captured("p-1", "o-1", 10m, "EUR"), outcome);
         Assert.Equal(new PaymentRequest("o-1", 10m, "EUR", "tok_visa"), sent);
     }
 
     [Fact]
     public async Task CaptureAsync_declined_answer_Declined_with_reason()
     {
-        var gateway = Gateway((_, _) => Respond(HttpStatusCode.OK, new PaymentResult("p-1", "o-1", PaymentStatus.Declined, "card_declined")));
+        var gateway = Gateway((_, _) => Respond(HttpStatusCode.OK, new PaymentResult("p-1", "o-1", PaymentStatus.Declined, 10m, "EUR", "card_declined")));
 
         Assert.Equal(new PaymentOutcome.Declined("p-1", "card_declined"), await gateway.CaptureAsync(Order, CancellationToken.None));
     }
@@ -114,7 +114,7 @@ public class DaprPaymentGatewayTests
         var gateway = Gateway((request, _) =>
         {
             Assert.Equal("http://payment-service/payments/o-1/refund", request.RequestUri?.ToString());
-            return Respond(status, stored is { } payment ? new PaymentResult("p-1", "o-1", payment) : null);
+            return Respond(status, stored is { } payment ? new PaymentResult("p-1", "o-1", payment, 10m, "EUR") : null);
         });
 
         Assert.Equal(expected, await gateway.RefundAsync("o-1", CancellationToken.None));
@@ -133,7 +133,7 @@ public class DaprPaymentGatewayTests
     [InlineData(PaymentStatus.Voided)]
     public async Task CaptureAsync_payment_already_refunded_or_voided_Unavailable(PaymentStatus stored)
     {
-        var gateway = Gateway((_, _) => Respond(HttpStatusCode.OK, new PaymentResult("p-1", "o-1", stored)));
+        var gateway = Gateway((_, _) => Respond(HttpStatusCode.OK, new PaymentResult("p-1", "o-1", stored, 0m, "XXX")));
 
         Assert.IsType<PaymentOutcome.Unavailable>(await gateway.CaptureAsync(Order, CancellationToken.None));
     }

@@ -20,6 +20,8 @@ public class PaymentsApiTests
         var result = await response.Content.ReadFromJsonAsync<PaymentResult>();
         Assert.Equal(PaymentStatus.Captured, result?.Status);
         Assert.Equal("o-1", result?.OrderId);
+        Assert.Equal(12.5m, result?.Amount);
+        Assert.Equal("EUR", result?.Currency);
     }
 
     [Fact]
@@ -54,6 +56,9 @@ public class PaymentsApiTests
     [InlineData("{\"orderId\":\"o-1\",\"amount\":\"ten\",\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
     [InlineData("{\"orderId\":null,\"amount\":1,\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
     [InlineData("{\"orderId\":")]
+    [InlineData("{\"orderId\":\"o-1\",\"amount\":1,\"currency\":\"ABC\",\"paymentMethod\":\"tok_visa\"}")]
+    [InlineData("{\"orderId\":\"o-1\",\"amount\":0.001,\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
+    [InlineData("{\"orderId\":\"o-1\",\"amount\":0.5,\"currency\":\"JPY\",\"paymentMethod\":\"tok_visa\"}")]
     public async Task CapturePayment_bad_body_400_problem_details(string body)
     {
         await using var factory = new PaymentServiceFactory();

@@ -15,6 +15,7 @@ public static class OrderEventSerializer
         typeof(OrderRejected),
         typeof(OrderCancelled),
         typeof(PaymentRefunded),
+        typeof(PaymentMismatched),
     }.ToDictionary(type => type.Name, StringComparer.Ordinal);
 
     /// <summary>camelCase JSON, as the rest of the API.</summary>

@@ -21,13 +21,14 @@ public class OrderEventSerializerTests
         new OrderCancelled(OrderCancelled.PaymentWindowExpired),
         new PaymentRefunded("p-1", 25.10m),
         new PaymentRefunded(null, 1m),
+        new PaymentMismatched("p-1", "o-1", 0m, "EUR"),
     ];
 
     [Fact]
     public void TypeNames_Every_event_of_the_domain()
     {
         Assert.Equal(
-            ["OrderCancelled", "OrderConfirmed", "OrderPlaced", "OrderRejected", "PaymentCaptured", "PaymentDeclined", "PaymentDeferred", "PaymentRefunded"],
+            ["OrderCancelled", "OrderConfirmed", "OrderPlaced", "OrderRejected", "PaymentCaptured", "PaymentDeclined", "PaymentDeferred", "PaymentMismatched", "PaymentRefunded"],
             OrderEventSerializer.TypeNames.Order(StringComparer.Ordinal));
     }
 
