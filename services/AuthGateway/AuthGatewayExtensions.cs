@@ -1,3 +1,4 @@
+using AuthGateway.Apis;
 using AuthGateway.Domain;
 using AuthGateway.Forwarding;
 using AuthGateway.RateLimiting;
@@ -22,6 +23,7 @@ public static class AuthGatewayExtensions
         builder.AddAdminAccount();
         builder.AddGatewayRateLimits();
         builder.AddDaprForwarding();
+        builder.AddAccountsApi();
         return builder;
     }
 }

@@ -21,6 +21,7 @@ app.MapDefaultEndpoints();
 // After authentication, which MapDefaultEndpoints adds: the /api limit is per user.
 app.UseRateLimiter();
 app.MapAuthApi();
+app.MapAccountsApi();
 app.MapDaprForwarding();
 
 try

@@ -65,6 +65,7 @@ public static class AuthApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered", detail: "An account with this email address exists.");
         }
 
+        services.Accounts.Forget(email);
         services.Logger.LogInformation("Registered user {UserId}", user.UserId);
         return TypedResults.Created((string?)null, new RegisterResponse(user.UserId));
     }

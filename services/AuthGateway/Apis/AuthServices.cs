@@ -8,6 +8,7 @@ public sealed record AuthServices(
     UserAccounts Users,
     UserPasswordHasher Hasher,
     JwtTokenIssuer Tokens,
+    LiveAccounts Accounts,
     WrongPasswordLockout Lockout,
     TimeProvider Clock,
     ILogger<AuthServices> Logger);

@@ -21,6 +21,10 @@ public sealed class UserAccounts(IStateStore state)
     public Task<StateEntry<UserAccount>?> FindEntryAsync(string normalizedEmail, CancellationToken cancellationToken) =>
         state.GetAsync<UserAccount>(Key(normalizedEmail), cancellationToken);
 
+    /// <summary>Deletes the user read with <paramref name="etag"/>; false when it changed since.</summary>
+    public Task<bool> TryDeleteAsync(string normalizedEmail, string etag, CancellationToken cancellationToken) =>
+        state.TryDeleteAsync(Key(normalizedEmail), etag, cancellationToken);
+
     /// <summary>Replaces the user read with <paramref name="etag"/>; false when it changed since.</summary>
     public Task<bool> TryReplaceAsync(UserAccount user, string etag, CancellationToken cancellationToken)
     {

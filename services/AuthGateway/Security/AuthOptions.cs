@@ -20,6 +20,12 @@ public sealed class AuthOptions
     /// </summary>
     public string? AdminEmail { get; set; }
 
+    /// <summary>
+    /// How long the gateway trusts that a token's account still exists before it reads the account again: the longest a
+    /// deleted account's token keeps working on a gateway replica other than the one that deleted it.
+    /// </summary>
+    public TimeSpan AccountCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long start-up waits for the sidecar (and its secret store) before it gives up.</summary>
     public TimeSpan SidecarTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -67,6 +67,9 @@ public sealed class DaprStateStore(DaprClient dapr) : IStateStore
         where T : class =>
         dapr.TrySaveStateAsync(StoreName, key, value, etag, FirstWrite, cancellationToken: cancellationToken);
 
+    public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken) =>
+        dapr.TryDeleteStateAsync(StoreName, key, etag, FirstWrite, cancellationToken: cancellationToken);
+
     private async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
     {
         try

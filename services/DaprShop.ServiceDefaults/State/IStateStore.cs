@@ -21,4 +21,7 @@ public interface IStateStore
     /// <summary>Writes <paramref name="value"/> only if the stored ETag is still <paramref name="etag"/>; false if it changed.</summary>
     Task<bool> TryReplaceAsync<T>(string key, T value, string etag, CancellationToken cancellationToken)
         where T : class;
+
+    /// <summary>Deletes <paramref name="key"/> only if the stored ETag is still <paramref name="etag"/>; false if it changed.</summary>
+    Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken);
 }

@@ -93,6 +93,18 @@ public sealed class InMemoryStateStore : IStateStore
         return Task.FromResult(Count(replaced));
     }
 
+    public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RunInterleaved(key);
+        if (ConsumeInjectedConflict(key) || !items.TryGetValue(key, out var current) || current.Version.ToString(CultureInfo.InvariantCulture) != etag)
+        {
+            return Task.FromResult(false);
+        }
+
+        return Task.FromResult(Count(items.TryRemove(new KeyValuePair<string, (string, long)>(key, current))));
+    }
+
     private void RunInterleaved(string key)
     {
         if (beforeNextWrite.TryRemove(key, out var interleave))
