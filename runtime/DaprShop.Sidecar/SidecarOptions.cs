@@ -1,3 +1,5 @@
+using DaprShop.Sidecar.Invocation;
+
 namespace DaprShop.Sidecar;
 
 /// <summary>
@@ -39,6 +41,17 @@ public sealed record SidecarOptions
     /// (daprd's <c>APP_API_TOKEN</c>).
     /// </summary>
     public string? AppApiToken { get; init; }
+
+    /// <summary>
+    /// Sidecars prove who they are to each other (daprd's <c>--enable-mtls</c>, with certificates from Sentry): the
+    /// callee's access control then knows the calling app's SPIFFE id and applies its policy. Without it, as under
+    /// <c>dapr run</c> without Sentry, a callee does not know its caller and the Configuration's global default action
+    /// decides every call from another app. Both sidecars of a call must have it on for the caller to be known.
+    /// </summary>
+    public bool EnableMtls { get; init; }
+
+    /// <summary>The namespace the app runs in (daprd's <c>NAMESPACE</c> variable), part of its SPIFFE id under mTLS.</summary>
+    public string Namespace { get; init; } = CallerIdentity.DefaultNamespace;
 
     /// <summary>The folder relative paths in component metadata are resolved against.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();

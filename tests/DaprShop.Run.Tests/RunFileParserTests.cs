@@ -1,4 +1,5 @@
 using DaprShop.Run.RunFiles;
+using DaprShop.Testing;
 
 namespace DaprShop.Run.Tests;
 
@@ -221,7 +222,7 @@ public sealed class RunFileParserTests : IDisposable
     [Fact]
     public void The_repository_run_file_has_the_four_services_on_their_fixed_ports()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryFolder.Path;
 
         var runFile = RunFileParser.Load(Path.Combine(root, "dapr.yaml"));
 
@@ -242,16 +243,4 @@ public sealed class RunFileParserTests : IDisposable
 
     private RunFile Parse(string yaml) => RunFileParser.Parse(yaml, Path.Combine(_temp.Path, "dapr.yaml"));
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DaprShop.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"DaprShop.sln not found above {AppContext.BaseDirectory}");
-    }
 }

@@ -78,6 +78,32 @@ public sealed class AccessControlTests
     }
 
     [Fact]
+    public async Task Without_mtls_callee_does_not_know_its_caller_Global_default_action_decides_every_call()
+    {
+        // daprd reads the caller from its mTLS certificate; without one the policy for "frontend" cannot apply.
+        await using var apps = await StartAsync("frontend", mtls: false);
+
+        using var response = await apps.Caller.Client.InvokeMethodWithResponseAsync(
+            apps.Caller.Client.CreateInvokeMethodRequest(HttpMethod.Get, "callee", "orders/42"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(
+            "failed to invoke, id: callee, err: rpc error: code = PermissionDenied desc = access control policy has denied access to id:  operation: orders/42 verb: GET",
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Without_mtls_global_allow_Every_call_allowed_whatever_the_policies()
+    {
+        await using var apps = await StartAsync("frontend", mtls: false, configuration: Configuration.Replace("defaultAction: deny\n    trustDomain", "defaultAction: allow\n    trustDomain", StringComparison.Ordinal));
+
+        using var response = await apps.Caller.Client.InvokeMethodWithResponseAsync(
+            apps.Caller.Client.CreateInvokeMethodRequest(HttpMethod.Get, "callee", "admin/users"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task InvokeMethodAsync_app_calling_itself_is_not_subject_to_access_control()
     {
         await using var apps = await StartAsync("frontend");
@@ -103,17 +129,18 @@ public sealed class AccessControlTests
         Assert.Equal("spec.accessControl.policies[0].namespace", error.Field);
     }
 
-    private static async Task<Apps> StartAsync(string callerId)
+    /// <summary>A callee with <see cref="Configuration"/> and a caller, both with mTLS (so the callee knows its caller) unless told otherwise.</summary>
+    private static async Task<Apps> StartAsync(string callerId, bool mtls = true, string configuration = Configuration)
     {
         var log = new RequestLog();
         var cluster = new LocalCluster();
         var callee = await SidecarHarness.StartAsync(
             "callee",
-            new Dictionary<string, string> { ["config.yaml"] = Configuration },
+            new Dictionary<string, string> { ["config.yaml"] = configuration },
             app => app.Map("/{**path}", async (HttpContext http) => { await log.RecordAsync(http); }),
             cluster: cluster,
-            configureSidecar: o => o with { ConfigFilePath = Path.Combine(o.ResourcesPaths[0], "config.yaml") });
-        var caller = await SidecarHarness.StartAsync(callerId, new Dictionary<string, string>(), cluster: cluster);
+            configureSidecar: o => o with { ConfigFilePath = Path.Combine(o.ResourcesPaths[0], "config.yaml"), EnableMtls = mtls });
+        var caller = await SidecarHarness.StartAsync(callerId, new Dictionary<string, string>(), cluster: cluster, configureSidecar: o => o with { EnableMtls = mtls });
         return new Apps(caller, callee, log);
     }
 

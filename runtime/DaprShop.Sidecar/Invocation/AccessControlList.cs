@@ -78,23 +78,27 @@ public sealed class AccessControlList
 
     /// <summary>
     /// Whether <paramref name="caller"/> may call <paramref name="operation"/> (the method path, such
-    /// as <c>orders/42</c>) with <paramref name="httpVerb"/>; when not, the reason in daprd's words.
+    /// as <c>orders/42</c>) with <paramref name="httpVerb"/>; when not, the reason in daprd's words. A caller
+    /// whose identity is unknown (null: no mTLS) gets the global default action, whatever the policies say, as
+    /// in daprd; its denial names an empty id.
     /// </summary>
-    public bool IsAllowed(CallerIdentity caller, string operation, string httpVerb, out string denial)
+    public bool IsAllowed(CallerIdentity? caller, string operation, string httpVerb, out string denial)
     {
         ArgumentNullException.ThrowIfNull(operation);
         var normalized = Normalize(operation);
         var allowed = IsActionAllowed(Decide(caller, normalized, httpVerb));
         denial = allowed
             ? string.Empty
-            : $"access control policy has denied access to id: {caller.SpiffeId} operation: {normalized} verb: {httpVerb}";
+            : $"access control policy has denied access to id: {caller?.SpiffeId} operation: {normalized} verb: {httpVerb}";
         return allowed;
     }
 
-    private string Decide(CallerIdentity caller, string operation, string httpVerb)
+    private string Decide(CallerIdentity? caller, string operation, string httpVerb)
     {
         var action = _defaultAction;
-        if (!_policies.TryGetValue((caller.AppId, caller.Namespace), out var policy) || policy.TrustDomain != caller.TrustDomain)
+        if (caller is not { } known
+            || !_policies.TryGetValue((known.AppId, known.Namespace), out var policy)
+            || policy.TrustDomain != known.TrustDomain)
         {
             return action;
         }

@@ -42,7 +42,9 @@ internal sealed class InvocationHandler(SidecarContext sidecar, IInvocationPolic
             throw new InvocationException(500, $"couldn't find service: {target.AppId}");
         }
 
-        CallerIdentity? caller = target.AppId == sidecar.AppId ? null : new CallerIdentity(sidecar.AppId);
+        InvocationCaller? caller = target.AppId == sidecar.AppId
+            ? null
+            : new InvocationCaller(sidecar.AppId, sidecar.Options.Namespace, sidecar.Options.EnableMtls && callee.Context.Options.EnableMtls);
         return invoker.CallLocalAsync(request, target.Method, caller, cancellationToken);
     }
 }

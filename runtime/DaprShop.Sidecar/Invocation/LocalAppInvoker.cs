@@ -36,7 +36,7 @@ public sealed class LocalAppInvoker
     public async Task<HttpResponseMessage> CallLocalAsync(
         HttpRequestMessage request,
         string method,
-        CallerIdentity? caller,
+        InvocationCaller? caller,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -48,17 +48,17 @@ public sealed class LocalAppInvoker
                 : InvocationException.FromCallee("Internal", "app channel is not initialized");
         }
 
-        if (caller is { } identity)
+        if (caller is { } from)
         {
-            if (_accessControl is not null && !_accessControl.IsAllowed(identity, method, request.Method.Method, out var denial))
+            if (_accessControl is not null && !_accessControl.IsAllowed(from.Identity, method, request.Method.Method, out var denial))
             {
-                _logger.LogDebug("Invocation of {Method} by {CallerAppId} denied: {Reason}", method, identity.AppId, denial);
+                _logger.LogDebug("Invocation of {Method} by {CallerAppId} denied: {Reason}", method, from.AppId, denial);
                 throw InvocationException.FromCallee("PermissionDenied", denial, StatusCodes.Status403Forbidden);
             }
 
             request.Headers.Remove(CallerAppIdHeader);
             request.Headers.Remove(CalleeAppIdHeader);
-            request.Headers.TryAddWithoutValidation(CallerAppIdHeader, identity.AppId);
+            request.Headers.TryAddWithoutValidation(CallerAppIdHeader, from.AppId);
             request.Headers.TryAddWithoutValidation(CalleeAppIdHeader, _sidecar.AppId);
         }
 
@@ -79,4 +79,14 @@ public sealed class LocalAppInvoker
                 : InvocationException.FromCallee("Internal", $"error invoking app channel: {reason}", innerException: e);
         }
     }
+}
+
+/// <summary>
+/// Another app calling this one: its app id, which daprd passes along in the call's metadata whatever the transport,
+/// and whether the sidecars proved it to each other with mTLS (<see cref="SidecarOptions.EnableMtls"/>). Only a proven
+/// caller has an <see cref="Identity"/> for access control.
+/// </summary>
+public readonly record struct InvocationCaller(string AppId, string Namespace, bool Verified)
+{
+    public CallerIdentity? Identity => Verified ? new CallerIdentity(AppId, Namespace) : null;
 }

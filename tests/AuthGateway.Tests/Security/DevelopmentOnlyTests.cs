@@ -1,6 +1,7 @@
 using System.Net;
 using AuthGateway.Security;
 using Microsoft.Extensions.Logging;
+using DaprShop.Testing;
 
 namespace AuthGateway.Tests.Security;
 
@@ -36,7 +37,7 @@ public class DevelopmentOnlyTests
     [Fact]
     public void The_committed_development_key_Is_a_development_key()
     {
-        var committed = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "components", "common", "dev-secrets.json")));
+        var committed = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryFolder.Path, "components", "common", "dev-secrets.json")));
 
         Assert.True(JwtSigningKey.IsDevelopmentKey(committed.RootElement.GetProperty("jwt-signing-key").GetString()!));
         Assert.False(JwtSigningKey.IsDevelopmentKey(GatewayFactory.SigningSecret));
@@ -55,16 +56,4 @@ public class DevelopmentOnlyTests
         Assert.Equal(expected, (await client.GetAsync("/swagger/index.html")).StatusCode);
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DaprShop.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"DaprShop.sln not found above {AppContext.BaseDirectory}");
-    }
 }

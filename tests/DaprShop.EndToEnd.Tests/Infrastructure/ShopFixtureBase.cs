@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using DaprShop.Testing;
 
 namespace DaprShop.EndToEnd.Tests.Infrastructure;
 
@@ -51,7 +52,7 @@ public abstract class ShopFixtureBase : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var repo = RepositoryRoot();
+        var repo = RepositoryFolder.Path;
         var configuration = BuildConfiguration();
         (string AppId, string Project)[] apps =
         [
@@ -123,7 +124,7 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     /// <summary>Starts the runner on the shop's run file and waits for its ready line.</summary>
     public async Task StartRunnerAsync()
     {
-        var runnerDll = Path.Combine(RepositoryRoot(), "runtime", "DaprShop.Run", "bin", BuildConfiguration(), "net10.0", "DaprShop.Run.dll");
+        var runnerDll = Path.Combine(RepositoryFolder.Path, "runtime", "DaprShop.Run", "bin", BuildConfiguration(), "net10.0", "DaprShop.Run.dll");
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ready = ready;
         var start = new ProcessStartInfo("dotnet")
@@ -277,19 +278,6 @@ public abstract class ShopFixtureBase : IAsyncLifetime
         }
 
         return new RunFileApp(app.AppId, app.Project, app.AppPort, app.DaprHttpPort, app.DaprGrpcPort, env);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DaprShop.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"DaprShop.sln not found above {AppContext.BaseDirectory}");
     }
 
     /// <summary>The build configuration this test assembly was built in (Debug or Release): the services were built the same way.</summary>

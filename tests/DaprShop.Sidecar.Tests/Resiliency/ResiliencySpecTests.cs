@@ -1,6 +1,7 @@
 using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.Resiliency;
 using DaprShop.Sidecar.Tests.Infrastructure;
+using DaprShop.Testing;
 
 namespace DaprShop.Sidecar.Tests.Resiliency;
 
@@ -153,7 +154,7 @@ public sealed class ResiliencySpecTests
     [Fact]
     public void Repository_resiliency_yaml_gives_order_service_the_payment_policies_and_notification_service_inbound_retries()
     {
-        var common = Path.Combine(RepositoryRoot(), "components", "common");
+        var common = Path.Combine(RepositoryFolder.Path, "components", "common");
 
         var orders = new ResiliencyPolicies(ResiliencySpec.Load(ResourceLoader.Load([common], "order-service")));
         var notifications = new ResiliencyPolicies(ResiliencySpec.Load(ResourceLoader.Load([common], "notification-service")));
@@ -196,17 +197,6 @@ public sealed class ResiliencySpecTests
         Assert.Equal("bad.yaml", Path.GetFileName(error.File));
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "DaprShop.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("DaprShop.sln not found above the test binaries.");
     }
 
     internal static string Document(string name, string spec, params string[] scopes)

@@ -73,9 +73,9 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
             if (_sidecar.Components.Get<IPubSub>(settings.OutboxPubsub) is null || _sidecar.Components.Get<IPubSub>(settings.PublishPubsub) is null)
             {
                 _logger.LogWarning(
-                    "State store {StateStore} has an outbox to pubsub {PubsubName}, which is not loaded: its transactions will fail",
-                    name,
-                    settings.PublishPubsub);
+                    "Could not subscribe to internal outbox topic: outbox pubsub {PubsubName} not loaded (as daprd says); transactions on state store {StateStore} fail in this sidecar",
+                    settings.PublishPubsub,
+                    name);
             }
         }
 
