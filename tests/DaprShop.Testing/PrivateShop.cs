@@ -65,10 +65,6 @@ public static class PrivateShop
     }
 
     /// <summary>
-    /// A component's text with its <c>redisHost</c> (localhost:6379, as <c>dapr init</c> serves it) replaced by
-    /// <paramref name="address"/> and a <c>redisDB</c> of <paramref name="database"/> added after it.
-    /// </summary>
-    /// <summary>
     /// Replaces the copied development secrets file (the secret store's <c>secretsFile</c>,
     /// <c>components/common/dev-secrets.json</c>) with a private shop's own: a random signing key, since the gateway
     /// refuses the committed development key outside Development, and <paramref name="adminPassword"/> for the admin
@@ -84,6 +80,10 @@ public static class PrivateShop
         return File.WriteAllTextAsync(Path.Combine(workDirectory, "components", "common", "dev-secrets.json"), System.Text.Json.JsonSerializer.Serialize(secrets), cancellationToken);
     }
 
+    /// <summary>
+    /// A component's text with its <c>redisHost</c> (localhost:6379, as <c>dapr init</c> serves it) replaced by
+    /// <paramref name="address"/> and a <c>redisDB</c> of <paramref name="database"/> added after it.
+    /// </summary>
     public static string PointAtRedis(string text, string address, int database)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -1,3 +1,5 @@
+using DaprShop.Testing;
+
 namespace DaprShop.Bench.Shop;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using DaprShop.Testing;
 
@@ -17,11 +15,9 @@ public abstract class ShopFixtureBase : IAsyncLifetime
 {
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(3);
     private readonly StringBuilder _output = new();
-    private TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Process? _runner;
+    private RunnerProcess? _runner;
     private string _runFile = string.Empty;
     private int? _redisDatabase;
-    private readonly Dictionary<string, int> _appPids = new(StringComparer.Ordinal);
 
     public string WorkDirectory { get; } = Directory.CreateTempSubdirectory("daprshop-e2e-").FullName;
 
@@ -53,7 +49,7 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var repo = RepositoryFolder.Path;
-        var configuration = BuildConfiguration();
+        var configuration = RunnerProcess.BuildConfiguration;
         (string AppId, string Project)[] apps =
         [
             ("auth-gateway", "AuthGateway"),
@@ -97,10 +93,9 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     /// </summary>
     public async Task KillAsync()
     {
-        if (_runner is { HasExited: false } runner)
+        if (_runner is { } runner)
         {
-            runner.Kill(entireProcessTree: true);
-            await runner.WaitForExitAsync();
+            await runner.KillAsync();
         }
     }
 
@@ -108,51 +103,29 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     /// Kills one app's process outright (SIGKILL), as the runner last reported starting it; its sidecar lives on in the
     /// runner. Whether it comes back depends on <c>--restart-on-exit</c>.
     /// </summary>
-    public async Task KillAppAsync(string appId)
-    {
-        int pid;
-        lock (_appPids)
-        {
-            pid = _appPids.TryGetValue(appId, out var known) ? known : throw new InvalidOperationException($"the runner never reported starting {appId}");
-        }
-
-        using var app = Process.GetProcessById(pid);
-        app.Kill();
-        await app.WaitForExitAsync();
-    }
+    public Task KillAppAsync(string appId) =>
+        (_runner ?? throw new InvalidOperationException("the runner was never started")).KillAppAsync(appId);
 
     /// <summary>Starts the runner on the shop's run file and waits for its ready line.</summary>
     public async Task StartRunnerAsync()
     {
-        var runnerDll = Path.Combine(RepositoryFolder.Path, "runtime", "DaprShop.Run", "bin", BuildConfiguration(), "net10.0", "DaprShop.Run.dll");
-        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _ready = ready;
-        var start = new ProcessStartInfo("dotnet")
+        if (_runner is { } previous)
         {
-            WorkingDirectory = WorkDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { runnerDll, "-f", _runFile, "--no-build" }.Concat(ExtraRunnerArguments()))
-        {
-            start.ArgumentList.Add(argument);
+            await previous.DisposeAsync();
         }
 
-        start.Environment["NO_COLOR"] = "1";
-        _runner?.Dispose();
-        _runner = Process.Start(start) ?? throw new InvalidOperationException("could not start the runner");
-        _runner.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _runner.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _runner.BeginOutputReadLine();
-        _runner.BeginErrorReadLine();
-
-        var exited = _runner.WaitForExitAsync();
-        var first = await Task.WhenAny(ready.Task, exited, Task.Delay(ReadyTimeout));
-        if (first != ready.Task)
+        _runner = RunnerProcess.Start(
+            new[] { RunnerProcess.Dll(RunnerProcess.BuildConfiguration), "-f", _runFile, "--no-build" }.Concat(ExtraRunnerArguments()),
+            WorkDirectory,
+            OnLine);
+        try
         {
-            var why = first == exited ? $"the runner exited with code {_runner.ExitCode}" : $"no ready line within {ReadyTimeout.TotalSeconds:0}s";
-            throw new InvalidOperationException($"The shop did not start: {why}.\n{Output}");
+            await _runner.WaitUntilReadyAsync(ReadyTimeout);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Everything printed since the fixture started, earlier runs included.
+            throw new InvalidOperationException($"{e.Message.Split('\n')[0]}\n{Output}", e);
         }
     }
 
@@ -168,26 +141,12 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Gateway?.Dispose();
-        if (_runner is { HasExited: false })
+        if (_runner is { } runner)
         {
             // The runner stops its apps and sidecars on SIGTERM, as it does on Ctrl+C.
-            using (var term = Process.Start("kill", ["-TERM", _runner.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            try
-            {
-                await _runner.WaitForExitAsync(grace.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _runner.Kill(entireProcessTree: true);
-            }
+            await runner.DisposeAsync();
         }
 
-        _runner?.Dispose();
         try
         {
             Directory.Delete(WorkDirectory, recursive: true);
@@ -227,29 +186,11 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     /// </summary>
     public string SidecarToken(string appId) => File.ReadAllText(Path.Combine(WorkDirectory, ".dapr", "tokens", appId)).Trim();
 
-    private void OnLine(string? line)
+    private void OnLine(string line)
     {
-        if (line is null)
-        {
-            return;
-        }
-
         lock (_output)
         {
             _output.AppendLine(line);
-        }
-
-        if (RunnerStartedLine.TryRead(line) is { } started)
-        {
-            lock (_appPids)
-            {
-                _appPids[started.AppId] = started.Pid;
-            }
-        }
-
-        if (RunnerReadyLine.TryRead(line) is not null)
-        {
-            _ready.TrySetResult(line);
         }
     }
 
@@ -280,11 +221,4 @@ public abstract class ShopFixtureBase : IAsyncLifetime
         return new RunFileApp(app.AppId, app.Project, app.AppPort, app.DaprHttpPort, app.DaprGrpcPort, env);
     }
 
-    /// <summary>The build configuration this test assembly was built in (Debug or Release): the services were built the same way.</summary>
-    private static string BuildConfiguration()
-    {
-        var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
-        var bin = Array.LastIndexOf(parts, "bin");
-        return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
-    }
 }

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
-using DaprShop.Testing;
 
-namespace DaprShop.Bench.Shop;
+namespace DaprShop.Testing;
 
 /// <summary>
-/// The runner (runtime/DaprShop.Run) as a child process: its output is read line by line (and its last lines
-/// kept for error messages) until the ready line (<see cref="RunnerReadyLine"/>), and the pid of each app it says it
-/// started; stopping sends SIGTERM, on which the runner stops its apps and sidecars, as on Ctrl+C.
+/// The runner (runtime/DaprShop.Run) as a child process, for the end-to-end tests and the bench: its output is read
+/// line by line (its last lines kept for error messages, every line shown to whoever asks) until the ready line
+/// (<see cref="RunnerReadyLine"/>), and the pid of each app it says it started (<see cref="RunnerStartedLine"/>);
+/// stopping sends SIGTERM, on which the runner stops its apps and sidecars, as on Ctrl+C.
 /// </summary>
-internal sealed class RunnerProcess : IAsyncDisposable
+public sealed class RunnerProcess : IAsyncDisposable
 {
     private const int KeptLines = 80;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(30);
@@ -19,17 +19,39 @@ internal sealed class RunnerProcess : IAsyncDisposable
     private readonly Dictionary<string, int> _appPids = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<RunnerReady> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _startedAt;
+    private readonly Action<string>? _onLine;
 
-    private RunnerProcess(Process process, long startedAt)
+    private RunnerProcess(Process process, long startedAt, Action<string>? onLine)
     {
         _process = process;
         _startedAt = startedAt;
+        _onLine = onLine;
     }
+
+    /// <summary>
+    /// The build configuration (Debug or Release) the running assembly was built in, read from its folder
+    /// (bin/&lt;configuration&gt;/...): the runner and the services were built the same way.
+    /// </summary>
+    public static string BuildConfiguration
+    {
+        get
+        {
+            var parts = AppContext.BaseDirectory.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+            var bin = Array.LastIndexOf(parts, "bin");
+            return bin >= 0 && bin + 1 < parts.Length ? parts[bin + 1] : "Debug";
+        }
+    }
+
+    /// <summary>The runner's entry assembly built in <paramref name="configuration"/>, in the repository these binaries came from.</summary>
+    public static string Dll(string configuration) =>
+        RepositoryFolder.Combine("runtime", "DaprShop.Run", "bin", configuration, "net10.0", "DaprShop.Run.dll");
 
     /// <summary>The runner's process id (its apps are its child processes).</summary>
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     /// <summary>The runner's last lines of output.</summary>
     public string Tail
@@ -43,9 +65,13 @@ internal sealed class RunnerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
-    public static RunnerProcess Start(IEnumerable<string> arguments, string workingDirectory)
+    /// <summary>
+    /// Starts <c>dotnet</c> with <paramref name="arguments"/> (the runner's <see cref="Dll"/> first) in
+    /// <paramref name="workingDirectory"/>, without colour; <paramref name="onLine"/> sees every line it prints.
+    /// </summary>
+    public static RunnerProcess Start(IEnumerable<string> arguments, string workingDirectory, Action<string>? onLine = null)
     {
+        ArgumentNullException.ThrowIfNull(arguments);
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -62,7 +88,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
         start.Environment["DOTNET_NOLOGO"] = "1";
         var startedAt = Stopwatch.GetTimestamp();
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-        var runner = new RunnerProcess(process, startedAt);
+        var runner = new RunnerProcess(process, startedAt, onLine);
         process.OutputDataReceived += (_, e) => runner.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => runner.OnLine(e.Data);
         process.BeginOutputReadLine();
@@ -71,7 +97,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
     }
 
     /// <summary>The ready line's URL and when it came; throws with the runner's last lines when the runner exits or times out first.</summary>
-    public async Task<RunnerReady> WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<RunnerReady> WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var exited = _process.WaitForExitAsync(cancellationToken);
         var first = await Task.WhenAny(_ready.Task, exited, Task.Delay(timeout, cancellationToken));
@@ -87,11 +113,27 @@ internal sealed class RunnerProcess : IAsyncDisposable
         throw new InvalidOperationException($"The shop did not start: {why}. The runner's last lines:\n{Tail}");
     }
 
+    /// <summary>Waits for the runner to exit on its own and returns its exit code; kills it and throws when <paramref name="timeout"/> passes first.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            throw new TimeoutException($"The runner did not exit within {timeout.TotalSeconds:0} s. Its last lines:\n{Tail}");
+        }
+    }
+
     /// <summary>
     /// Kills one app's process outright (SIGKILL), the one the runner last said it started for <paramref name="appId"/>;
     /// its sidecar lives on in the runner, which starts the app again if it was told to (<c>--restart-on-exit</c>).
     /// </summary>
-    public async Task KillAppAsync(string appId, CancellationToken cancellationToken)
+    public async Task KillAppAsync(string appId, CancellationToken cancellationToken = default)
     {
         int pid;
         lock (_appPids)
@@ -117,7 +159,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the runner and every process it started at once (SIGKILL): nothing stops cleanly. Returns once the runner is gone.</summary>
-    public async Task KillAsync(CancellationToken cancellationToken)
+    public async Task KillAsync(CancellationToken cancellationToken = default)
     {
         if (!_process.HasExited)
         {
@@ -159,6 +201,7 @@ internal sealed class RunnerProcess : IAsyncDisposable
             return;
         }
 
+        _onLine?.Invoke(line);
         if (RunnerStartedLine.TryRead(line) is { } started)
         {
             lock (_appPids)
@@ -184,4 +227,4 @@ internal sealed class RunnerProcess : IAsyncDisposable
 }
 
 /// <summary>The runner's ready line: the URL it printed, and how long after the process start it came.</summary>
-internal sealed record RunnerReady(Uri Gateway, TimeSpan After);
+public sealed record RunnerReady(Uri Gateway, TimeSpan After);
