@@ -2,7 +2,6 @@ using System.CommandLine;
 using DaprShop.Run.Cli;
 using DaprShop.Run.Logging;
 using DaprShop.Run.Supervision;
-using DaprShop.Run.Telemetry;
 
 var console = PrefixedConsole.ForStandardOutput();
 var parsed = RunnerArguments.Command(Environment.CurrentDirectory, RunAsync).Parse(args);
@@ -17,7 +16,6 @@ return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTermination
 
 async Task<int> RunAsync(RunnerArguments arguments)
 {
-    using var telemetry = SidecarTelemetry.StartIfConfigured();
     using var stop = new StopSignal();
     return await new ShopRunner(console).RunAsync(arguments, Environment.CurrentDirectory, stop);
 }

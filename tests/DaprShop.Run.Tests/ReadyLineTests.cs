@@ -25,6 +25,15 @@ public sealed class ReadyLineTests
         Assert.Equal(new Uri("http://127.0.0.1:40123"), RunnerReadyLine.TryRead(line));
     }
 
+    [Fact]
+    public void With_the_dashboard_The_line_ends_with_its_url_and_the_shop_s_url_is_still_read()
+    {
+        var line = ShopRunner.ReadyLine(ResourcesProfile.Embedded, "http://127.0.0.1:8080", new Uri("http://127.0.0.1:18888/"));
+
+        Assert.Equal("DaprShop is ready (profile embedded): http://127.0.0.1:8080 (dashboard: http://127.0.0.1:18888)", line);
+        Assert.Equal(new Uri("http://127.0.0.1:8080"), RunnerReadyLine.TryRead(line));
+    }
+
     [Theory]
     [InlineData("[run] Waiting for order-service (sidecar) (5s)")]
     [InlineData("[run] Profile embedded (the default; choose another with --profile or --resources-path): components/common + components/embedded")]

@@ -83,8 +83,17 @@ public sealed class RunnerArgumentsTests
         Assert.Same(ResourcesProfile.Postgres, arguments.Profile);
     }
 
+    [Fact]
+    public void Dashboard_on_off_or_left_to_the_runner()
+    {
+        Assert.True(RunnerArguments.Parse(["--dashboard"], WorkingDirectory).Dashboard);
+        Assert.False(RunnerArguments.Parse(["--no-dashboard"], WorkingDirectory).Dashboard);
+        Assert.Null(RunnerArguments.Parse([], WorkingDirectory).Dashboard);
+    }
+
     [Theory]
     [InlineData(new[] { "--verbose" }, "'--verbose'")]
+    [InlineData(new[] { "--dashboard", "--no-dashboard" }, "--dashboard and --no-dashboard do not go together")]
     [InlineData(new[] { "-f" }, "'-f'")]
     [InlineData(new[] { "-f", " " }, "option '-f' needs a value")]
     [InlineData(new[] { "--resources-path" }, "'--resources-path'")]

@@ -119,7 +119,7 @@ public sealed class ShopRunnerTests : IDisposable
     private async Task<int> RunAsync()
     {
         using var stop = new StopSignal();
-        var arguments = RunnerArguments.Parse(["-f", _temp.Path, "--profile", "embedded", "--no-build"], _temp.Path);
+        var arguments = RunnerArguments.Parse(["-f", _temp.Path, "--profile", "embedded", "--no-build", "--no-dashboard"], _temp.Path);
         return await new ShopRunner(new PrefixedConsole(_output, useColour: false)).RunAsync(arguments, _temp.Path, stop);
     }
 

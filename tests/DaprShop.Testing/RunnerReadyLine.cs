@@ -2,20 +2,27 @@ namespace DaprShop.Testing;
 
 /// <summary>
 /// The runner's ready line as whoever starts the runner reads it: <c>DaprShop is ready: URL</c>, or
-/// <c>DaprShop is ready (profile NAME): URL</c> when the run uses a profile (written by
-/// <c>ShopRunner.ReadyLine</c> in runtime/DaprShop.Run).
+/// <c>DaprShop is ready (profile NAME): URL</c> when the run uses a profile, either followed by
+/// <c> (dashboard: URL)</c> when the dashboard runs (written by <c>ShopRunner.ReadyLine</c> in runtime/DaprShop.Run).
 /// </summary>
 public static class RunnerReadyLine
 {
     /// <summary>What every ready line starts with.</summary>
     public const string Start = "DaprShop is ready";
 
-    /// <summary>The URL the ready line names (after the first <c>": "</c>), or null when <paramref name="line"/> is not the ready line.</summary>
+    /// <summary>The shop's URL the ready line names (after the first <c>": "</c>, up to a space), or null when <paramref name="line"/> is not the ready line.</summary>
     public static Uri? TryRead(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
         var start = line.IndexOf(Start, StringComparison.Ordinal);
         var colon = start < 0 ? -1 : line.IndexOf(": ", start + Start.Length, StringComparison.Ordinal);
-        return colon >= 0 && Uri.TryCreate(line[(colon + 2)..].Trim(), UriKind.Absolute, out var url) ? url : null;
+        if (colon < 0)
+        {
+            return null;
+        }
+
+        var rest = line[(colon + 2)..].Trim();
+        var end = rest.IndexOf(' ', StringComparison.Ordinal);
+        return Uri.TryCreate(end < 0 ? rest : rest[..end], UriKind.Absolute, out var url) ? url : null;
     }
 }

@@ -28,6 +28,8 @@ internal sealed record BenchOptions
 
         Options:
           --quick                  small sizes for a smoke check (all scenarios in under two minutes)
+          --dashboard              the started shops run with the Aspire dashboard and every app and sidecar
+                                   exporting telemetry to it (off by default: the bench measures the shop alone)
           --rate N                 open model: N requests per second, latency measured from the intended send time
           --vus N                  closed loop: N virtual users, each sending when its previous answer came
           --duration S             seconds measured (per phase in breaker); crash: a soak, rounds (targets in turn)
@@ -77,6 +79,9 @@ internal sealed record BenchOptions
     public required string Scenario { get; init; }
 
     public bool Quick { get; init; }
+
+    /// <summary>Started shops run with the runner's dashboard (<c>--dashboard</c>); by default they run without it.</summary>
+    public bool Dashboard { get; init; }
 
     /// <summary>The load model given on the command line, or null for each scenario's default.</summary>
     public LoadModel? Load { get; init; }
@@ -138,6 +143,7 @@ internal sealed record BenchOptions
         ArgumentNullException.ThrowIfNull(args);
         string? scenario = null;
         var quick = false;
+        var dashboard = false;
         var help = false;
         double? rate = null;
         int? vus = null;
@@ -168,6 +174,9 @@ internal sealed record BenchOptions
                     break;
                 case "--quick":
                     quick = true;
+                    break;
+                case "--dashboard":
+                    dashboard = true;
                     break;
                 case "--rate":
                     rate = Positive(NextValue(args, ref i), arg, max: 100_000);
@@ -305,6 +314,7 @@ internal sealed record BenchOptions
         {
             Scenario = scenario,
             Quick = quick,
+            Dashboard = dashboard,
             Load = rate is { } r ? new OpenModel(r) : vus is { } v ? new ClosedModel(v) : null,
             Duration = duration,
             Warmup = warmup,

@@ -17,6 +17,12 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
     /// <summary>App ids given with <c>--restart-on-exit</c>: when one exits on its own it is started again instead of stopping the run.</summary>
     public IReadOnlySet<string> RestartOnExit { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// <c>--dashboard</c> (true) or <c>--no-dashboard</c> (false); null when neither was given: then the dashboard runs
+    /// when every app runs in Development (see <c>ShopRunner</c>).
+    /// </summary>
+    public bool? Dashboard { get; init; }
+
     /// <summary>The profile given with <c>--profile</c>, or null when none was given.</summary>
     public ResourcesProfile? Profile { get; init; }
 
@@ -121,6 +127,20 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
                 + "cope, and see it come back.",
         };
 
+        private readonly Option<bool> _dashboard = new("--dashboard")
+        {
+            Arity = ArgumentArity.Zero,
+            Description = "Start the Aspire dashboard (traces, metrics and logs of every app and sidecar) on 127.0.0.1:18888 and "
+                + "send it every app's and sidecar's telemetry over OTLP (127.0.0.1:4317). Default: on when every app runs in "
+                + "Development.",
+        };
+
+        private readonly Option<bool> _noDashboard = new("--no-dashboard")
+        {
+            Arity = ArgumentArity.Zero,
+            Description = "Do not start the dashboard (the apps then export telemetry only where OTEL_EXPORTER_OTLP_ENDPOINT says).",
+        };
+
         public RootCommand Command()
         {
             _profile.CompletionSources.Add(ResourcesProfile.All.Select(p => p.Name).ToArray());
@@ -146,7 +166,10 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
             command.Options.Add(_resourcesPaths);
             command.Options.Add(_noBuild);
             command.Options.Add(_restartOnExit);
+            command.Options.Add(_dashboard);
+            command.Options.Add(_noDashboard);
             command.Validators.Add(ProfileOrResourcesPaths);
+            command.Validators.Add(DashboardOrNot);
             return command;
         }
 
@@ -160,6 +183,7 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
             {
                 Profile = parsed.GetValue(_profile),
                 RestartOnExit = (parsed.GetValue(_restartOnExit) ?? []).ToHashSet(StringComparer.Ordinal),
+                Dashboard = parsed.GetValue(_dashboard) ? true : parsed.GetValue(_noDashboard) ? false : null,
             };
         }
 
@@ -168,6 +192,14 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
             if (result.GetResult(_profile) is not null && result.GetResult(_resourcesPaths) is not null)
             {
                 result.AddError("--profile and --resources-path do not go together: a profile names its resources paths; give one or the other");
+            }
+        }
+
+        private void DashboardOrNot(CommandResult result)
+        {
+            if (result.GetResult(_dashboard) is not null && result.GetResult(_noDashboard) is not null)
+            {
+                result.AddError("--dashboard and --no-dashboard do not go together; give one or the other");
             }
         }
 

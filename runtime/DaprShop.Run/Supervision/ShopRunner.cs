@@ -2,8 +2,10 @@ using System.ComponentModel;
 using DaprShop.Run.Apps;
 using DaprShop.Run.Building;
 using DaprShop.Run.Cli;
+using DaprShop.Run.Dashboard;
 using DaprShop.Run.Logging;
 using DaprShop.Run.RunFiles;
+using DaprShop.Run.Telemetry;
 using DaprShop.Sidecar;
 using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.Configuration;
@@ -25,13 +27,20 @@ public sealed class ShopRunner(PrefixedConsole console)
     /// <summary>How long an app has to exit after SIGTERM before its process tree is killed.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the dashboard has to answer once the apps are ready, before the run goes on without its URL.</summary>
+    public static readonly TimeSpan DashboardReadyTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary>
     /// The one line that says the shop is up: <c>DaprShop is ready (profile redis): http://127.0.0.1:8080</c>,
-    /// or without the parentheses when the run uses no profile. Scripts, the end-to-end fixture and the bench
-    /// wait for <c>DaprShop is ready</c> and read the URL after the first <c>": "</c>.
+    /// or without the parentheses when the run uses no profile, followed by <c> (dashboard: URL)</c> when the
+    /// dashboard runs. Scripts, the end-to-end fixture and the bench wait for <c>DaprShop is ready</c> and read
+    /// the URL after the first <c>": "</c>, up to the next space.
     /// </summary>
-    public static string ReadyLine(ResourcesProfile? profile, string url) =>
-        profile is null ? $"DaprShop is ready: {url}" : $"DaprShop is ready (profile {profile.Name}): {url}";
+    public static string ReadyLine(ResourcesProfile? profile, string url, Uri? dashboard = null)
+    {
+        var line = profile is null ? $"DaprShop is ready: {url}" : $"DaprShop is ready (profile {profile.Name}): {url}";
+        return dashboard is null ? line : $"{line} (dashboard: {dashboard.ToString().TrimEnd('/')})";
+    }
 
     /// <summary>
     /// Said once per <c>pubsub.in-memory</c> component when the runner starts: like daprd's, it keeps
@@ -46,6 +55,8 @@ public sealed class ShopRunner(PrefixedConsole console)
     private readonly List<Task> _restarters = [];
     private readonly HashSet<string> _notedPubSubs = new(StringComparer.Ordinal);
     private ApiTokenFiles? _tokenFiles;
+    private AppProcess? _dashboard;
+    private IDisposable? _telemetry;
     private volatile bool _stopping;
 
     /// <summary>Runs until stopped; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
@@ -76,7 +87,8 @@ public sealed class ShopRunner(PrefixedConsole console)
             console.Info($"Not applied by the local runtime: {string.Join(", ", plan.RunFile.IgnoredFields)}");
         }
 
-        if (!PortsAreFree(plan) || !ResourcesLoad(plan))
+        var dashboard = DashboardFor(plan, arguments.Dashboard);
+        if (!PortsAreFree(plan, dashboard) || !ResourcesLoad(plan))
         {
             return ExitCodes.Failed;
         }
@@ -88,7 +100,7 @@ public sealed class ShopRunner(PrefixedConsole console)
 
         try
         {
-            return await StartAndSuperviseAsync(plan, arguments.RestartOnExit, stop);
+            return await StartAndSuperviseAsync(plan, arguments.RestartOnExit, dashboard, stop);
         }
         catch (OperationCanceledException) when (stop.Stopping.IsCancellationRequested)
         {
@@ -98,10 +110,43 @@ public sealed class ShopRunner(PrefixedConsole console)
         {
             await StopAllAsync(stop);
             _tokenFiles?.DeleteWritten();
+            _telemetry?.Dispose();
         }
     }
 
-    private bool PortsAreFree(RunPlan plan)
+    /// <summary>
+    /// Where the dashboard will listen, or null for a run without it: <c>--no-dashboard</c>; no <c>--dashboard</c> and
+    /// an app that does not run in Development (the dashboard runs unsecured, for a developer's machine only) or an
+    /// OTLP endpoint of the developer's own (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>); or no dashboard in this build.
+    /// </summary>
+    private DashboardEndpoints? DashboardFor(RunPlan plan, bool? asked)
+    {
+        var wanted = asked ?? (plan.Apps.All(a => IsDevelopment(a.App))
+            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(SidecarTelemetry.EndpointVariable)));
+        if (!wanted)
+        {
+            return null;
+        }
+
+        if (AspireDashboard.FindExecutable() is null)
+        {
+            console.Info($"note: no dashboard: this build of the runner has none (NuGet package Aspire.Dashboard.Sdk.linux-x64 serves {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} only when it is linux-x64)");
+            return null;
+        }
+
+        return DashboardEndpoints.Default;
+    }
+
+    private static bool IsDevelopment(RunFileApp app)
+    {
+        var environment = app.Env.GetValueOrDefault("ASPNETCORE_ENVIRONMENT")
+            ?? app.Env.GetValueOrDefault("DOTNET_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT");
+        return string.IsNullOrEmpty(environment) || string.Equals(environment, "Development", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private bool PortsAreFree(RunPlan plan, DashboardEndpoints? dashboard)
     {
         var free = true;
         foreach (var app in plan.Apps.Select(a => a.App))
@@ -110,15 +155,25 @@ public sealed class ShopRunner(PrefixedConsole console)
             {
                 if (port is { } value && !PortCheck.IsFree(value))
                 {
-                    var holder = PortHolder.Find(value) is { } found ? $" by {found}" : "";
-                    console.Error($"port {value} ({app.AppId}'s {what}) is already in use on 127.0.0.1{holder}: stop what listens there or change the port in {Path.GetFileName(plan.RunFile.FilePath)}");
+                    console.Error($"port {value} ({app.AppId}'s {what}) is already in use on 127.0.0.1{HeldBy(value)}: stop what listens there or change the port in {Path.GetFileName(plan.RunFile.FilePath)}");
                     free = false;
                 }
             }
         }
 
+        foreach (var (port, what) in dashboard?.Ports ?? [])
+        {
+            if (!PortCheck.IsFree(port))
+            {
+                console.Error($"port {port} (the {what}) is already in use on 127.0.0.1{HeldBy(port)}: stop what listens there or run with --no-dashboard");
+                free = false;
+            }
+        }
+
         return free;
     }
+
+    private static string HeldBy(int port) => PortHolder.Find(port) is { } found ? $" by {found}" : "";
 
     /// <summary>Reads every resource and configuration file before the build, so a broken one fails in a second, not after it.</summary>
     private bool ResourcesLoad(RunPlan plan)
@@ -152,13 +207,20 @@ public sealed class ShopRunner(PrefixedConsole console)
         return projects.Count == 0 ? Task.FromResult(true) : new AppBuild(console).RunAsync(projects, cancellationToken);
     }
 
-    private async Task<int> StartAndSuperviseAsync(RunPlan plan, IReadOnlySet<string> restartOnExit, StopSignal stop)
+    private async Task<int> StartAndSuperviseAsync(RunPlan plan, IReadOnlySet<string> restartOnExit, DashboardEndpoints? dashboard, StopSignal stop)
     {
         var running = new List<RunningApp>();
         _tokenFiles = new ApiTokenFiles(Path.GetDirectoryName(plan.RunFile.FilePath)!);
+        if (dashboard is not null && !StartDashboard(dashboard))
+        {
+            return ExitCodes.Failed;
+        }
+
+        // Before the first sidecar starts, so that its spans have a listener from its first call.
+        _telemetry = SidecarTelemetry.Start(dashboard?.OtlpGrpc);
         foreach (var planned in plan.Apps)
         {
-            var app = planned.App;
+            var app = dashboard is null ? planned.App : WithTelemetryTo(planned.App, dashboard);
             var appToken = app.Env.GetValueOrDefault(AppLaunch.AppApiTokenVariable) is { Length: > 0 } given ? given : AppLaunch.NewApiToken();
             var daprToken = DaprApiTokenFor(app);
             _tokenFiles.Write(app.AppId, daprToken);
@@ -195,9 +257,72 @@ public sealed class ShopRunner(PrefixedConsole console)
             return notReady;
         }
 
-        console.Plain(ReadyLine(plan.Profile, ReadyUrl(running)));
+        var dashboardUrl = dashboard is null ? null : await DashboardAnswersAsync(dashboard, stop.Stopping);
+        console.Plain(ReadyLine(plan.Profile, ReadyUrl(running), dashboardUrl));
         await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, stop.Stopping)).ContinueWith(_ => { }, TaskScheduler.Default);
         return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : await AppExitedAsync(stop, restartOnExit);
+    }
+
+    private bool StartDashboard(DashboardEndpoints endpoints)
+    {
+        var launch = AspireDashboard.Launch(AspireDashboard.FindExecutable()!, endpoints);
+        console.AssignColour(AspireDashboard.Name);
+        try
+        {
+            _dashboard = AppProcess.Start(launch, console);
+            console.Info($"Started the Aspire dashboard on {endpoints.Frontend.ToString().TrimEnd('/')} (pid {_dashboard.Id}); every app and sidecar sends it telemetry over OTLP/gRPC at {endpoints.OtlpGrpc.ToString().TrimEnd('/')} (--no-dashboard to run without it)");
+            return true;
+        }
+        catch (Win32Exception e)
+        {
+            console.Error($"{AspireDashboard.Name}: could not start '{launch.FileName}': {e.Message}; run with --no-dashboard to do without it");
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="app"/> with the OpenTelemetry variables that send its traces, metrics and logs to the dashboard,
+    /// unless its run file entry sets an endpoint of its own.
+    /// </summary>
+    private static RunFileApp WithTelemetryTo(RunFileApp app, DashboardEndpoints dashboard)
+    {
+        if (app.Env.ContainsKey(SidecarTelemetry.EndpointVariable))
+        {
+            return app;
+        }
+
+        var env = new Dictionary<string, string>(app.Env, StringComparer.Ordinal)
+        {
+            [SidecarTelemetry.EndpointVariable] = dashboard.OtlpGrpc.ToString().TrimEnd('/'),
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+        };
+        return app with { Env = env };
+    }
+
+    /// <summary>The dashboard's URL once its frontend answers; null (and a note) when it does not within <see cref="DashboardReadyTimeout"/>.</summary>
+    private async Task<Uri?> DashboardAnswersAsync(DashboardEndpoints dashboard, CancellationToken stopping)
+    {
+        using var http = ProbeClient();
+        var deadline = DateTime.UtcNow + DashboardReadyTimeout;
+        while (DateTime.UtcNow < deadline && _dashboard is { Exited.IsCompleted: false })
+        {
+            try
+            {
+                using var response = await http.GetAsync(dashboard.Frontend, stopping);
+                return dashboard.Frontend;
+            }
+            catch (HttpRequestException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), stopping);
+            }
+            catch (TaskCanceledException) when (!stopping.IsCancellationRequested)
+            {
+                // One probe timed out; try again until the deadline.
+            }
+        }
+
+        console.Error($"the dashboard did not answer on {dashboard.Frontend} within {DashboardReadyTimeout.TotalSeconds:0} s; the shop runs without it");
+        return null;
     }
 
     /// <summary>The processes whose exit stops the run: every app but those started again on exit.</summary>
@@ -391,7 +516,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             processes = [.. _processes];
         }
 
-        if (processes.Count == 0 && _sidecars.Count == 0)
+        if (processes.Count == 0 && _sidecars.Count == 0 && _dashboard is null)
         {
             return;
         }
@@ -399,7 +524,8 @@ public sealed class ShopRunner(PrefixedConsole console)
         console.Info(stop.Received is { } signal
             ? $"{signal} received: stopping {processes.Count(p => !p.Exited.IsCompleted)} apps and {_sidecars.Count} sidecars (again to kill at once)"
             : $"Stopping {processes.Count(p => !p.Exited.IsCompleted)} apps and {_sidecars.Count} sidecars");
-        await Task.WhenAll(processes.Select(p => p.StopAsync(StopGrace, stop.Force)));
+        await Task.WhenAll(processes.Append(_dashboard).OfType<AppProcess>().Select(p => p.StopAsync(StopGrace, stop.Force)));
+        _dashboard?.Dispose();
         await Task.WhenAll(_restarters);
         foreach (var process in processes)
         {

@@ -1,6 +1,7 @@
 using DaprShop.Sidecar.Http;
 using DaprShop.Sidecar.Resiliency;
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -8,33 +9,43 @@ using OpenTelemetry.Trace;
 namespace DaprShop.Run.Telemetry;
 
 /// <summary>
-/// The sidecars' own telemetry, for the runner's process that hosts them: their invocation spans
-/// (ActivitySource <c>DaprShop.Sidecar</c>) and the resiliency metrics (meter
-/// <c>DaprShop.Sidecar.Resiliency</c>: breaker state per target, rejected calls, retries, timeouts),
-/// sent by OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, as the services do.
+/// The sidecars' own telemetry, for the runner's process that hosts them: their spans (ActivitySource
+/// <c>DaprShop.Sidecar</c>) and the resiliency metrics (meter <c>DaprShop.Sidecar.Resiliency</c>: breaker state per
+/// target, rejected calls, retries, timeouts), sent by OTLP to <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> when it is set, as the
+/// services do, else to the dashboard the runner started.
 /// </summary>
 internal static class SidecarTelemetry
 {
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>The providers to dispose at exit, or null when no OTLP endpoint is configured.</summary>
-    public static IDisposable? StartIfConfigured()
+    /// <summary>The providers to dispose at exit, or null when there is nowhere to send telemetry.</summary>
+    public static IDisposable? Start(Uri? dashboard)
     {
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EndpointVariable)))
+        var configured = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EndpointVariable));
+        if (!configured && dashboard is null)
         {
             return null;
+        }
+
+        void Exporter(OtlpExporterOptions otlp)
+        {
+            if (!configured)
+            {
+                otlp.Endpoint = dashboard!;
+                otlp.Protocol = OtlpExportProtocol.Grpc;
+            }
         }
 
         var resource = ResourceBuilder.CreateDefault().AddService("daprshop-sidecars");
         var traces = Sdk.CreateTracerProviderBuilder()
             .SetResourceBuilder(resource)
             .AddSource(TraceContext.Source.Name)
-            .AddOtlpExporter()
+            .AddOtlpExporter(Exporter)
             .Build();
         var metrics = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
             .AddMeter(ResiliencyTelemetry.MeterName)
-            .AddOtlpExporter()
+            .AddOtlpExporter(Exporter)
             .Build();
         return new Providers(traces, metrics);
     }
