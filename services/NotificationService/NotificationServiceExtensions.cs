@@ -1,5 +1,6 @@
 using NotificationService.Domain;
 using NotificationService.Infrastructure;
+using NotificationService.Telemetry;
 
 namespace NotificationService;
 
@@ -14,6 +15,7 @@ public static class NotificationServiceExtensions
         builder.Services.AddSingleton<INotificationSender, BindingNotificationSender>();
         builder.Services.AddSingleton<NotificationLog>();
         builder.Services.AddSingleton<NotificationDispatcher>();
+        builder.Services.AddSingleton<NotificationMetrics>();
         return builder;
     }
 }

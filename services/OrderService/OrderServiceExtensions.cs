@@ -4,6 +4,7 @@ using DaprShop.Contracts;
 using OrderService.Actors;
 using OrderService.Domain;
 using OrderService.Infrastructure;
+using OrderService.Telemetry;
 
 namespace OrderService;
 
@@ -24,6 +25,7 @@ public static class OrderServiceExtensions
         builder.Services.AddSingleton<IOrderLogStore, DaprOrderLogStore>();
         builder.Services.AddSingleton<IUserOrderIndex, StateUserOrderIndex>();
         builder.Services.AddSingleton<OrderQueries>();
+        builder.Services.AddSingleton<OrderMetrics>();
 
         // Dapr service invocation over the sidecar's HTTP API: InvocationHandler rewrites http://payment-service/...
         // to /v1.0/invoke/payment-service/method/... and adds dapr-api-token (DAPR_API_TOKEN) when it is set.

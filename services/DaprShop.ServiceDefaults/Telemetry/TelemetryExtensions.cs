@@ -10,6 +10,10 @@ namespace DaprShop.ServiceDefaults.Telemetry;
 
 internal static class TelemetryExtensions
 {
+    private const string GrpcClientSource = "Grpc.Net.Client";
+
+    private const string BusinessMeters = "DaprShop.*";
+
     /// <summary>
     /// Traces and metrics for ASP.NET Core, HttpClient (which also carries the Dapr SDK's gRPC calls) and the runtime,
     /// exported over OTLP, when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set. Without it nothing is registered: spans and
@@ -28,11 +32,15 @@ internal static class TelemetryExtensions
             .ConfigureResource(resource => resource.AddService(ServiceIdentity.Name(builder)))
             .WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(aspnet => aspnet.Filter = context => !Extensions.IsHealthCheck(context.Request.Path))
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                // The Dapr SDK's gRPC calls to the sidecar (state, actors, secrets), named by their Dapr API method.
+                .AddSource(GrpcClientSource))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation())
+                .AddRuntimeInstrumentation()
+                // The services' business meters: DaprShop.Orders, DaprShop.Notifications.
+                .AddMeter(BusinessMeters))
             .WithLogging()
             .UseOtlpExporter();
     }

@@ -1,4 +1,5 @@
 using DaprShop.Contracts.Orders;
+using NotificationService.Telemetry;
 
 namespace NotificationService.Domain;
 
@@ -13,6 +14,7 @@ public enum DispatchOutcome
 public sealed class NotificationDispatcher(
     NotificationLog log,
     INotificationSender sender,
+    NotificationMetrics metrics,
     TimeProvider clock,
     ILogger<NotificationDispatcher> logger)
 {
@@ -43,6 +45,7 @@ public sealed class NotificationDispatcher(
 
         await sender.SendAsync(notification, cancellationToken);
         await log.RecordAsync(notification, sent, cancellationToken);
+        metrics.Sent(notification, orderEvent.OccurredAt, clock.GetUtcNow());
 
         logger.LogInformation("Sent {Channel} notification {NotificationId} for order {OrderId} ({EventType})", notification.Channel, notification.NotificationId, notification.OrderId, notification.EventType);
         return DispatchOutcome.Sent;

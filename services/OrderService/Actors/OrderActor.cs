@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapr;
 using Dapr.Actors.Runtime;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Options;
 using OrderService.Domain;
 using OrderService.Domain.Events;
 using OrderService.IntegrationEvents;
+using OrderService.Telemetry;
 using OrderIntegrationEvent = DaprShop.Contracts.Orders.OrderIntegrationEvent;
 using OrderStatus = DaprShop.Contracts.Orders.OrderStatus;
 
@@ -25,6 +27,7 @@ public sealed class OrderActor(
     IUserOrderIndex userOrders,
     IPaymentGateway payments,
     IOptions<PaymentDeadlineOptions> deadlines,
+    OrderMetrics metrics,
     TimeProvider clock,
     ILogger<OrderActor> logger) : Actor(host), IOrderActor, IRemindable
 {
@@ -218,7 +221,9 @@ public sealed class OrderActor(
     private async Task<OrderState> SettlePaymentAsync(CancellationToken cancellationToken)
     {
         var current = order!;
+        var asked = Stopwatch.GetTimestamp();
         var outcome = await payments.CaptureAsync(current, cancellationToken);
+        metrics.CaptureAnswered(asked, outcome);
         if (outcome is PaymentOutcome.Unavailable unavailable)
         {
             logger.LogWarning("Payment for order {OrderId} deferred: {Reason}", OrderId, unavailable.Reason);
@@ -312,6 +317,7 @@ public sealed class OrderActor(
         }
 
         (log, order, etag) = (change.Log, change.After, null);
+        metrics.Saved(change.Appended);
         logger.LogInformation(
             "Order {OrderId} saved version {Version} ({EventTypes}) with {IntegrationEvent} {EventId}; status {Status}",
             OrderId,

@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using DaprShop.Contracts.Orders;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using NotificationService.Domain;
+using NotificationService.Telemetry;
 using OrderService.Tests.Fakes;
 
 namespace NotificationService.Tests.Domain;
@@ -12,7 +15,9 @@ public class NotificationDispatcherTests
 
     private NotificationLog Log => new(state);
 
-    private NotificationDispatcher Dispatcher() => new(Log, sender, TimeProvider.System, NullLogger<NotificationDispatcher>.Instance);
+    private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+
+    private NotificationDispatcher Dispatcher() => new(Log, sender, new NotificationMetrics(Meters), TimeProvider.System, NullLogger<NotificationDispatcher>.Instance);
 
     [Fact]
     public async Task DispatchAsync_confirmed_Sent_once_and_recorded()
@@ -22,6 +27,22 @@ public class NotificationDispatcherTests
         Assert.Equal(DispatchOutcome.Sent, outcome);
         Assert.Single(sender.Sent);
         Assert.Single(await Log.ListAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task DispatchAsync_sent_Counted_by_channel_with_its_lag_behind_the_order_event_and_a_duplicate_not_again()
+    {
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        using var recorded = new MetricsRecorder(meters);
+        var dispatcher = new NotificationDispatcher(Log, sender, new NotificationMetrics(meters), TimeProvider.System, NullLogger<NotificationDispatcher>.Instance);
+        var orderEvent = TestEvents.Of(new OrderConfirmed()) with { OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3) };
+
+        await dispatcher.DispatchAsync(orderEvent, CancellationToken.None);
+        await dispatcher.DispatchAsync(orderEvent, CancellationToken.None);
+
+        Assert.Equal(1, recorded.Sum("daprshop.notifications.sent", ("daprshop.notification.channel", "email")));
+        Assert.Equal(1, recorded.Count("daprshop.notification.lag"));
+        Assert.InRange(recorded.Sum("daprshop.notification.lag"), 3, 60);
     }
 
     [Fact]

@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrderService.Domain;
 using OrderService.Infrastructure;
+using OrderService.Telemetry;
 using OrderService.Tests.Fakes;
 
 namespace OrderService.Tests.Actors;
@@ -21,11 +23,18 @@ public sealed class OrderActorHarness
         services.AddSingleton<IUserOrderIndex>(new StateUserOrderIndex(State));
         services.AddSingleton<IPaymentGateway>(Payments);
         services.AddSingleton(Options.Create(Deadlines));
-        Actors = new InProcessOrderActors(services.BuildServiceProvider());
+        services.AddMetrics();
+        services.AddSingleton<OrderMetrics>();
+        var provider = services.BuildServiceProvider();
+        Metrics = new MetricsRecorder(provider.GetRequiredService<IMeterFactory>());
+        Actors = new InProcessOrderActors(provider);
         Queries = new OrderQueries(Logs, new StateUserOrderIndex(State));
     }
 
     public ManualClock Clock { get; } = new(TestOrders.Start);
+
+    /// <summary>What the order meters recorded (this harness's only).</summary>
+    public MetricsRecorder Metrics { get; }
 
     public InMemoryOrderLogStore Logs { get; } = new();
 

@@ -24,6 +24,24 @@ public class OrderActorTests
     }
 
     [Fact]
+    public async Task Metrics_count_what_was_saved_once_and_time_each_capture_by_its_answer()
+    {
+        await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+        await shop.PlaceAsync(TestOrders.Command(key: "k-1"));
+        await shop.PlaceAsync(TestOrders.Command(paymentMethod: "tok_decline"));
+        shop.Payments.Down = true;
+        await shop.PlaceAsync(TestOrders.Command());
+
+        Assert.Equal(3, shop.Metrics.Sum("daprshop.orders.placed"));
+        Assert.Equal(1, shop.Metrics.Sum("daprshop.orders.settled", ("daprshop.order.status", "confirmed")));
+        Assert.Equal(1, shop.Metrics.Sum("daprshop.orders.settled", ("daprshop.order.status", "rejected")));
+        Assert.Equal(1, shop.Metrics.Sum("daprshop.orders.payment_deferred"));
+        Assert.Equal(1, shop.Metrics.Count("daprshop.payment.capture.duration", ("daprshop.payment.outcome", "captured")));
+        Assert.Equal(1, shop.Metrics.Count("daprshop.payment.capture.duration", ("daprshop.payment.outcome", "declined")));
+        Assert.Equal(1, shop.Metrics.Count("daprshop.payment.capture.duration", ("daprshop.payment.outcome", "unavailable")));
+    }
+
+    [Fact]
     public async Task PlaceAsync_payment_declined_Rejected_with_reason()
     {
         var result = await shop.PlaceAsync(TestOrders.Command(paymentMethod: "tok_decline"));
