@@ -44,6 +44,21 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task Backlog_Counts_a_committed_message_until_it_is_published_and_deleted()
+    {
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var orders = await StartPublisherAsync(cluster, "sqlite", publishDelay: TimeSpan.FromSeconds(1));
+        var relay = orders.Sidecar.Services.GetRequiredService<OutboxRelay>();
+
+        await orders.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-3", "\"placed\"")]);
+
+        Assert.Equal(1, relay.Backlog);
+        await log.WaitForAsync(SubscriberRoute);
+        await Eventually.WaitAsync(() => relay.Backlog == 0, Deadline, "the backlog to empty");
+    }
+
+    [Fact]
     public async Task Redis_transaction_failing_on_a_stale_etag_still_publishes_its_event_as_daprd_does()
     {
         // Redis has no rollback: daprd's MULTI/EXEC applies the outbox marker although the state write failed, and its

@@ -1,5 +1,6 @@
 using DaprShop.Sidecar.Http;
 using DaprShop.Sidecar.Resiliency;
+using DaprShop.Sidecar.State.Outbox;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -10,8 +11,8 @@ namespace DaprShop.Run.Telemetry;
 
 /// <summary>
 /// The sidecars' own telemetry, for the runner's process that hosts them: their spans (ActivitySource
-/// <c>DaprShop.Sidecar</c>) and the resiliency metrics (meter <c>DaprShop.Sidecar.Resiliency</c>: breaker state per
-/// target, rejected calls, retries, timeouts), sent by OTLP to <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> when it is set, as the
+/// <c>DaprShop.Sidecar</c>), the resiliency metrics (meter <c>DaprShop.Sidecar.Resiliency</c>: breaker state per
+/// target, rejected calls, retries, timeouts) and the outbox backlog (meter <c>DaprShop.Sidecar.Outbox</c>), sent by OTLP to <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> when it is set, as the
 /// services do, else to the dashboard the runner started.
 /// </summary>
 internal static class SidecarTelemetry
@@ -44,7 +45,7 @@ internal static class SidecarTelemetry
             .Build();
         var metrics = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
-            .AddMeter(ResiliencyTelemetry.MeterName)
+            .AddMeter(ResiliencyTelemetry.MeterName, OutboxRelay.MeterName)
             .AddOtlpExporter(Exporter)
             .Build();
         return new Providers(traces, metrics);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Threading.Channels;
 using DaprShop.Sidecar.Http;
@@ -16,6 +17,12 @@ namespace DaprShop.Sidecar.State.Outbox;
 /// </summary>
 public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 {
+    /// <summary>
+    /// The relay's meter: <c>daprshop.outbox.pending</c>, a gauge of the messages committed and not yet published and
+    /// deleted (the backlog between a state transaction and its subscribers), tagged with the sidecar's <c>app_id</c>.
+    /// </summary>
+    public const string MeterName = "DaprShop.Sidecar.Outbox";
+
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
 
@@ -30,6 +37,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Meter _meter = new(MeterName);
     private Task _loop = Task.CompletedTask;
     private int _stopped;
 
@@ -44,6 +52,14 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
             .Select(c => (c.Spec.Name, c.Instance, Settings: OutboxSettings.FromSpec(c.Spec)))
             .Where(c => c.Settings is not null)
             .ToDictionary(c => c.Name, c => (c.Instance, c.Settings!), StringComparer.Ordinal);
+        if (_stores.Count > 0)
+        {
+            _meter.CreateObservableGauge(
+                "daprshop.outbox.pending",
+                ObservePending,
+                unit: "{message}",
+                description: "Outbox messages committed and not yet published and deleted.");
+        }
     }
 
     /// <summary>The outbox of a state store, or null when it has none.</summary>
@@ -93,7 +109,22 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     {
         await StopCoreAsync();
         _stopping.Dispose();
+        _meter.Dispose();
     }
+
+    /// <summary>Messages committed and not yet published and deleted: what the <c>daprshop.outbox.pending</c> gauge reports.</summary>
+    public int Backlog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    private Measurement<int> ObservePending() => new(Backlog, new KeyValuePair<string, object?>("app_id", _sidecar.AppId));
 
     private async Task StopCoreAsync()
     {
