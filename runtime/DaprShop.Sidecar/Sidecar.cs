@@ -196,6 +196,7 @@ public sealed class Sidecar : IAsyncDisposable
         var host = builder.Build();
         host.UseMiddleware<PathNormalizationMiddleware>();
         host.UseMiddleware<ApiTokenMiddleware>();
+        host.UseMiddleware<ApiTracingMiddleware>();
         host.UseRouting();
         BuildingBlocks.MapHttpApis(host);
         host.MapGrpcService<DaprGrpcService>();

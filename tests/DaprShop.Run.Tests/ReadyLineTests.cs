@@ -1,4 +1,5 @@
 using DaprShop.Run.Cli;
+using DaprShop.Run.Dashboard;
 using DaprShop.Run.Supervision;
 using DaprShop.Testing;
 
@@ -32,6 +33,20 @@ public sealed class ReadyLineTests
 
         Assert.Equal("DaprShop is ready (profile embedded): http://127.0.0.1:8080 (dashboard: http://127.0.0.1:18888)", line);
         Assert.Equal(new Uri("http://127.0.0.1:8080"), RunnerReadyLine.TryRead(line));
+        Assert.Equal(new Uri("http://127.0.0.1:18888"), RunnerReadyLine.TryReadDashboard(line));
+        Assert.Null(RunnerReadyLine.TryReadDashboard(ShopRunner.ReadyLine(null, "http://127.0.0.1:8080")));
+    }
+
+    [Fact]
+    public void Dashboard_ports_The_defaults_where_free_others_where_taken()
+    {
+        Assert.Equal(DashboardEndpoints.Default, DashboardEndpoints.Choose(_ => true, () => 1));
+
+        var moved = DashboardEndpoints.Choose(port => port != 4317, () => 40999);
+
+        Assert.Equal(new DashboardEndpoints(18888, 40999, 4318), moved);
+        Assert.True(moved.Moved);
+        Assert.Equal(new Uri("http://127.0.0.1:40999"), moved.OtlpGrpc);
     }
 
     [Theory]

@@ -10,6 +10,22 @@ public static class RunnerReadyLine
     /// <summary>What every ready line starts with.</summary>
     public const string Start = "DaprShop is ready";
 
+    private const string DashboardMark = "(dashboard: ";
+
+    /// <summary>The dashboard's URL the ready line names, or null when it names none or <paramref name="line"/> is not the ready line.</summary>
+    public static Uri? TryReadDashboard(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (TryRead(line) is null)
+        {
+            return null;
+        }
+
+        var start = line.IndexOf(DashboardMark, StringComparison.Ordinal);
+        var end = start < 0 ? -1 : line.IndexOf(')', start);
+        return end > start && Uri.TryCreate(line[(start + DashboardMark.Length)..end], UriKind.Absolute, out var url) ? url : null;
+    }
+
     /// <summary>The shop's URL the ready line names (after the first <c>": "</c>, up to a space), or null when <paramref name="line"/> is not the ready line.</summary>
     public static Uri? TryRead(string line)
     {

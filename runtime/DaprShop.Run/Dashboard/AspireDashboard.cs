@@ -90,18 +90,26 @@ public sealed record DashboardEndpoints(int FrontendPort, int OtlpGrpcPort, int 
 {
     public static DashboardEndpoints Default { get; } = new(18888, 4317, 4318);
 
+    /// <summary>
+    /// The default ports where they are free, else ports the OS picks (another shop's dashboard, or a collector, may
+    /// hold the defaults); the ready line names the frontend's.
+    /// </summary>
+    public static DashboardEndpoints Choose(Func<int, bool> isFree, Func<int> anyFree)
+    {
+        ArgumentNullException.ThrowIfNull(isFree);
+        ArgumentNullException.ThrowIfNull(anyFree);
+        int Pick(int port) => isFree(port) ? port : anyFree();
+        return new DashboardEndpoints(Pick(Default.FrontendPort), Pick(Default.OtlpGrpcPort), Pick(Default.OtlpHttpPort));
+    }
+
+    /// <summary>Whether these are not all the default ports.</summary>
+    public bool Moved => this != Default;
+
     public Uri Frontend => Loopback(FrontendPort);
 
     public Uri OtlpGrpc => Loopback(OtlpGrpcPort);
 
     public Uri OtlpHttp => Loopback(OtlpHttpPort);
-
-    public IEnumerable<(int Port, string What)> Ports =>
-    [
-        (FrontendPort, "dashboard frontend port"),
-        (OtlpGrpcPort, "dashboard OTLP/gRPC port"),
-        (OtlpHttpPort, "dashboard OTLP/HTTP port"),
-    ];
 
     private static Uri Loopback(int port) => new($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}");
 }

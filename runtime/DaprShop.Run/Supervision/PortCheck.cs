@@ -27,4 +27,12 @@ public static class PortCheck
             return false;
         }
     }
+
+    /// <summary>A port on loopback no one listens on now, picked by the OS.</summary>
+    public static int AnyFree()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
 }

@@ -88,7 +88,7 @@ public sealed class ShopRunner(PrefixedConsole console)
         }
 
         var dashboard = DashboardFor(plan, arguments.Dashboard);
-        if (!PortsAreFree(plan, dashboard) || !ResourcesLoad(plan))
+        if (!PortsAreFree(plan) || !ResourcesLoad(plan))
         {
             return ExitCodes.Failed;
         }
@@ -134,7 +134,13 @@ public sealed class ShopRunner(PrefixedConsole console)
             return null;
         }
 
-        return DashboardEndpoints.Default;
+        var endpoints = DashboardEndpoints.Choose(PortCheck.IsFree, PortCheck.AnyFree);
+        if (endpoints.Moved)
+        {
+            console.Info($"note: the dashboard's default ports ({DashboardEndpoints.Default.FrontendPort}, {DashboardEndpoints.Default.OtlpGrpcPort}, {DashboardEndpoints.Default.OtlpHttpPort}) are not all free; it listens on {endpoints.FrontendPort}, {endpoints.OtlpGrpcPort}, {endpoints.OtlpHttpPort} instead");
+        }
+
+        return endpoints;
     }
 
     private static bool IsDevelopment(RunFileApp app)
@@ -146,7 +152,7 @@ public sealed class ShopRunner(PrefixedConsole console)
         return string.IsNullOrEmpty(environment) || string.Equals(environment, "Development", StringComparison.OrdinalIgnoreCase);
     }
 
-    private bool PortsAreFree(RunPlan plan, DashboardEndpoints? dashboard)
+    private bool PortsAreFree(RunPlan plan)
     {
         var free = true;
         foreach (var app in plan.Apps.Select(a => a.App))
@@ -158,15 +164,6 @@ public sealed class ShopRunner(PrefixedConsole console)
                     console.Error($"port {value} ({app.AppId}'s {what}) is already in use on 127.0.0.1{HeldBy(value)}: stop what listens there or change the port in {Path.GetFileName(plan.RunFile.FilePath)}");
                     free = false;
                 }
-            }
-        }
-
-        foreach (var (port, what) in dashboard?.Ports ?? [])
-        {
-            if (!PortCheck.IsFree(port))
-            {
-                console.Error($"port {port} (the {what}) is already in use on 127.0.0.1{HeldBy(port)}: stop what listens there or run with --no-dashboard");
-                free = false;
             }
         }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using DaprShop.Sidecar.AppChannel;
@@ -135,12 +136,17 @@ public sealed class ActorAppChannel(AppChannelClient app)
     private static string Escape(string segment) => Uri.EscapeDataString(segment);
 }
 
-/// <summary>The trace context an actor call carries to the app: the caller's, or a new one.</summary>
+/// <summary>
+/// The trace context an actor call carries to the app: the sidecar's own span for the call when it has one (the API
+/// span of <see cref="Http.ApiTracingMiddleware"/>), else a child of the caller's, or a new one.
+/// </summary>
 internal static class ActorTrace
 {
     public static IEnumerable<KeyValuePair<string, string>> Headers(TraceContext? parent)
     {
-        var trace = parent?.NewChild() ?? TraceContext.NewRoot();
+        var trace = Activity.Current is { } current && current.Source == TraceContext.Source
+            ? TraceContext.FromActivity(current)
+            : parent?.NewChild() ?? TraceContext.NewRoot();
         yield return new(TraceContext.TraceParentHeader, trace.TraceParent);
         if (!string.IsNullOrEmpty(trace.TraceState))
         {

@@ -48,3 +48,15 @@ public sealed class PostgresShopDefinition : ICollectionFixture<PostgresShopFixt
 {
     public const string Name = "postgres shop";
 }
+
+/// <summary>The shop with the runner's dashboard, every app and sidecar sending it telemetry (the trace tests read it back).</summary>
+public sealed class TracedShopFixture : ShopFixture
+{
+    protected override IEnumerable<string> ExtraRunnerArguments() => ["--dashboard"];
+}
+
+[CollectionDefinition(Name)]
+public sealed class TracedShopDefinition : ICollectionFixture<TracedShopFixture>
+{
+    public const string Name = "traced shop";
+}

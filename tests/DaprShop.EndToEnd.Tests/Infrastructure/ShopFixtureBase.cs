@@ -31,6 +31,9 @@ public abstract class ShopFixtureBase : IAsyncLifetime
     /// <summary>This shop's admin password, in its own secrets file (<see cref="PrivateShop.WriteSecretsAsync"/>).</summary>
     public string AdminPassword { get; } = $"e2e-admin-{Guid.NewGuid():N}";
 
+    /// <summary>The dashboard the ready line named (a run with <c>--dashboard</c>), or null.</summary>
+    public Uri? DashboardUrl { get; private set; }
+
     /// <summary>A client for the public door, the gateway.</summary>
     public HttpClient Gateway { get; private set; } = null!;
 
@@ -191,6 +194,11 @@ public abstract class ShopFixtureBase : IAsyncLifetime
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        if (RunnerReadyLine.TryReadDashboard(line) is { } dashboard)
+        {
+            DashboardUrl = dashboard;
         }
     }
 
