@@ -53,6 +53,8 @@ public sealed class InvocationForwarder : IDisposable
         {
             activity?.SetTag("rpc.system", "dapr");
             activity?.SetTag("rpc.service", "ServiceInvocation");
+            activity?.SetTag("rpc.method", method);
+            activity?.SetTag("dapr.invoke_method", method);
             activity?.SetTag("net.peer.name", targetAppId);
 
             var toOtherApp = targetAppId != _sidecar.AppId;
