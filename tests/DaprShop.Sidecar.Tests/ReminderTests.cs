@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -96,6 +97,36 @@ public sealed class ReminderTests
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         using var gone = await http.GetAsync(reminder);
         await ActorTests.AssertDaprErrorAsync(gone, HttpStatusCode.NotFound, "ERR_ACTOR_REMINDER_NOT_FOUND", "actor reminder not found: nightly");
+    }
+
+    [Fact]
+    public async Task Reminder_firing_Starts_a_trace_of_its_own_linked_to_the_one_it_was_registered_in_and_the_app_s_callback_under_it()
+    {
+        // The source first: created inside the listener's own callback, it would not be listened to.
+        var sidecarSource = DaprShop.Sidecar.Http.TraceContext.Source;
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source == sidecarSource,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var log = new RequestLog();
+        await using var host = await StartPlainActorAppAsync(log, (_, _) => Results.Ok());
+        using var http = new HttpClient { BaseAddress = host.Sidecar.HttpEndpoint };
+        var registeredIn = ActivityTraceId.CreateRandom();
+        using var register = new HttpRequestMessage(HttpMethod.Put, "/v1.0/actors/PlainActor/trace-1/reminders/linked") { Content = Json("""{"dueTime":"0s"}""") };
+        register.Headers.Add("traceparent", $"00-{registeredIn.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(register)).StatusCode);
+
+        await Eventually.WaitAsync(() => spans.Any(s => s.DisplayName == "CallActor/PlainActor/remind/linked"), Deadline, "the firing's span");
+        var firing = spans.Single(s => s.DisplayName == "CallActor/PlainActor/remind/linked");
+        Assert.NotEqual(registeredIn, firing.TraceId);
+        Assert.Equal(registeredIn, Assert.Single(firing.Links).Context.TraceId);
+        var callback = Assert.Single(log.To("/actors/PlainActor/trace-1/method/remind/linked"));
+        Assert.Contains(firing.TraceId.ToHexString(), callback.Headers["traceparent"], StringComparison.Ordinal);
     }
 
     [Fact]

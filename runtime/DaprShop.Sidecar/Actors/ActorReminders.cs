@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DaprShop.Sidecar.Http;
 using DaprShop.Sidecar.State;
 using Microsoft.Extensions.Logging;
 
@@ -19,7 +21,8 @@ public sealed record StoredReminder(
     [property: JsonPropertyName("period")] string Period,
     [property: JsonPropertyName("registeredTime")] DateTimeOffset NextDue,
     [property: JsonPropertyName("expirationTime")] DateTimeOffset? Expiration,
-    [property: JsonPropertyName("repetitionsLeft")] int RepetitionsLeft);
+    [property: JsonPropertyName("repetitionsLeft")] int RepetitionsLeft,
+    [property: JsonPropertyName("traceparent")] string? TraceParent = null);
 
 /// <summary>
 /// The reminders of the actor types one sidecar hosts. Each is a row of the actor state store
@@ -150,7 +153,8 @@ public sealed class ActorReminders : IDisposable
             request.Period ?? string.Empty,
             schedule.FirstDue,
             schedule.Expiration,
-            schedule.Period.Repetitions);
+            schedule.Period.Repetitions,
+            RegisteringTrace());
         var gate = StripeFor(key);
         await gate.WaitAsync(cancellationToken);
         try
@@ -295,8 +299,31 @@ public sealed class ActorReminders : IDisposable
         }
     }
 
+    /// <summary>
+    /// The trace the reminder was registered in (the sidecar's span for the registering call), kept with it so that its
+    /// firings, each a trace of its own, link back to it.
+    /// </summary>
+    private static string? RegisteringTrace() =>
+        Activity.Current is { } current && current.Source == TraceContext.Source ? TraceContext.FromActivity(current).TraceParent : null;
+
+    /// <summary>
+    /// A firing's span: the root of a new trace, as in daprd (<c>CallActor/{type}/remind/{name}</c>), linked to the trace
+    /// the reminder was registered in; the callback to the app runs under it.
+    /// </summary>
+    private static Activity? StartFiringSpan(StoredReminder reminder)
+    {
+        var links = TraceContext.Parse(reminder.TraceParent, null) is { } registered
+            ? new[] { new ActivityLink(registered.ToActivityContext()) }
+            : null;
+        Activity.Current = null;
+        var activity = TraceContext.Source.StartActivity($"CallActor/{reminder.ActorType}/remind/{reminder.Name}", ActivityKind.Internal, default(ActivityContext), links: links);
+        activity?.SetTag("dapr.actor", $"{reminder.ActorType}.{reminder.ActorId}");
+        return activity;
+    }
+
     private async Task<ActorCallbackOutcome> InvokeWithRetriesAsync(string key, long version, StoredReminder reminder, CancellationToken cancellationToken)
     {
+        using var span = StartFiringSpan(reminder);
         var body = ActorSchedule.ReminderBody(reminder.Data, reminder.DueTime, reminder.Period);
         for (var attempt = 0; ; attempt++)
         {

@@ -67,15 +67,26 @@ public sealed class ResiliencyTelemetry : IDisposable
         }
     }
 
+    /// <summary>Counts a call the breaker refused, and says so on the current span (the call's, in the order's trace).</summary>
     public void Rejected(string target, CircuitBreakerRejectedException rejection, string policy)
     {
         ArgumentNullException.ThrowIfNull(rejection);
-        _rejected.Add(1, Tags(target, ("policy", policy), ("state", CircuitBreaker.Describe(rejection.State))));
+        var state = CircuitBreaker.Describe(rejection.State);
+        _rejected.Add(1, Tags(target, ("policy", policy), ("state", state)));
+        Activity.Current?.AddEvent(new ActivityEvent("circuit breaker rejected the call", tags: new ActivityTagsCollection { ["target"] = target, ["policy"] = policy, ["state"] = state }));
     }
 
-    public void Retried(string target, string policy) => _retries.Add(1, Tags(target, ("policy", policy)));
+    public void Retried(string target, string policy)
+    {
+        _retries.Add(1, Tags(target, ("policy", policy)));
+        Activity.Current?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["target"] = target, ["policy"] = policy }));
+    }
 
-    public void TimedOut(string target) => _timeouts.Add(1, Tags(target));
+    public void TimedOut(string target)
+    {
+        _timeouts.Add(1, Tags(target));
+        Activity.Current?.AddEvent(new ActivityEvent("attempt timed out", tags: new ActivityTagsCollection { ["target"] = target }));
+    }
 
     public void Dispose()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DaprShop.Sidecar.Resiliency;
 using DaprShop.Sidecar.Tests.Infrastructure;
@@ -218,6 +219,23 @@ public sealed class CircuitBreakerTests
         Assert.Contains(measurements, m => m.Instrument == "daprshop.resiliency.circuit_breaker.transitions" && (string?)m.Tags["from"] == "half-open" && (string?)m.Tags["to"] == "closed");
         var rejected = Assert.Single(measurements, m => m.Instrument == "daprshop.resiliency.circuit_breaker.rejected");
         Assert.Equal("open", rejected.Tags["state"]);
+    }
+
+    [Fact]
+    public void Rejection_Is_an_event_on_the_call_s_span_naming_target_policy_and_state()
+    {
+        var breaker = Breaker(trip: "consecutiveFailures >= 1");
+        using var telemetry = new ResiliencyTelemetry(AppId);
+        Fail(breaker);
+        var rejection = Assert.Throws<CircuitBreakerRejectedException>(() => breaker.Enter());
+
+        // The sidecar's span for the call (CallLocal/...) is the current activity while the policy runs.
+        using var call = new Activity("CallLocal/payments/pay").Start();
+        telemetry.Rejected("app:payments", rejection, breaker.Policy.Name);
+
+        var rejected = Assert.Single(call.Events);
+        Assert.Equal("circuit breaker rejected the call", rejected.Name);
+        Assert.Equal(["app:payments", "testPolicy", "open"], rejected.Tags.Select(t => t.Value));
     }
 
     private CircuitBreaker Breaker(string trip, uint maxRequests = 1, TimeSpan interval = default, TimeSpan? timeout = null) =>
