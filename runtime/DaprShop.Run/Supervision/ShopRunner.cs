@@ -292,6 +292,11 @@ public sealed class ShopRunner(PrefixedConsole console)
         {
             [SidecarTelemetry.EndpointVariable] = dashboard.OtlpGrpc.ToString().TrimEnd('/'),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+
+            // What a person just did shows within seconds: spans exported every second, metrics every five
+            // (OpenTelemetry's defaults, 5 s and 60 s, suit a collector, not someone watching the dashboard).
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "1000",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = SidecarTelemetry.MetricExportInterval.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         return app with { Env = env };
     }

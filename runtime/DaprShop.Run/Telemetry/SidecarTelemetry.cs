@@ -19,6 +19,9 @@ internal static class SidecarTelemetry
 {
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>How often metrics go to the dashboard (the runner gives the apps the same).</summary>
+    public static readonly TimeSpan MetricExportInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>The providers to dispose at exit, or null when there is nowhere to send telemetry.</summary>
     public static IDisposable? Start(Uri? dashboard)
     {
@@ -46,7 +49,14 @@ internal static class SidecarTelemetry
         var metrics = Sdk.CreateMeterProviderBuilder()
             .SetResourceBuilder(resource)
             .AddMeter(ResiliencyTelemetry.MeterName, OutboxRelay.MeterName)
-            .AddOtlpExporter(Exporter)
+            .AddOtlpExporter((otlp, reader) =>
+            {
+                Exporter(otlp);
+                if (!configured)
+                {
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)MetricExportInterval.TotalMilliseconds;
+                }
+            })
             .Build();
         return new Providers(traces, metrics);
     }
