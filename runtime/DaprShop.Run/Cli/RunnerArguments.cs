@@ -35,7 +35,7 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
 
     /// <summary>What help says above the options: what the runner does and its exit codes (one line per paragraph: help wraps them).</summary>
     public const string Description = """
-        Runs a Dapr Multi-App Run file (dapr.yaml) on DaprShop's local Dapr runtime: builds the apps once, hosts one sidecar per app, starts every app, and prints "DaprShop is ready (profile NAME): URL" when all are healthy (without "(profile NAME)" when the run uses no profile). Ctrl+C (or SIGTERM) stops everything.
+        Runs a Dapr Multi-App Run file (dapr.yaml) on DaprShop's local Dapr runtime: builds the apps once, hosts one sidecar per app, starts every app, and prints "DaprShop is ready (profile NAME): URL" when all are healthy (without "(profile NAME)" when the run uses no profile; followed by "(dashboard: URL)" when the Aspire dashboard runs). Ctrl+C (or SIGTERM) stops everything.
 
         Resources: without options, ./dapr.yaml with the embedded profile (components/common + components/embedded instead of the file's resourcesPaths). --profile picks another profile, --resources-path any folders, and -f alone keeps the run file's own resourcesPaths.
 
