@@ -28,13 +28,8 @@ public static class Currencies
     /// <summary>Whether <paramref name="amount"/> is a whole number of <paramref name="code"/>'s minor units (false for an unknown code).</summary>
     public static bool IsWholeMinorUnits(decimal amount, string? code)
     {
-        if (!TryGetMinorUnits(code, out var decimalPlaces))
-        {
-            return false;
-        }
-
-        var scaled = amount * Pow10(decimalPlaces);
-        return scaled == decimal.Truncate(scaled);
+        // The remainder, not amount × 10^places, which overflows for amounts near decimal's limit.
+        return TryGetMinorUnits(code, out var decimalPlaces) && decimal.Remainder(amount, 1m / Pow10(decimalPlaces)) == 0m;
     }
 
     private static decimal Pow10(int decimalPlaces) => decimalPlaces switch

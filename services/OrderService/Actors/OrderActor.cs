@@ -197,6 +197,14 @@ public sealed class OrderActor(
 
     private async Task RetryPaymentAsync(int attempt)
     {
+        if (order is { Status: OrderStatus.AwaitingPayment, PaymentMismatch: not null } mismatched)
+        {
+            // The process died after saving a mismatched capture, before cancelling: finish that instead.
+            logger.LogInformation("Order {OrderId} has a mismatched capture; refunding it and cancelling the order", OrderId);
+            await CancelMismatchedAsync(mismatched, CancellationToken.None);
+            return;
+        }
+
         if (!PaymentReminders.ShouldRetryPayment(order))
         {
             logger.LogDebug("Order {OrderId} is {Status}; no payment to retry", OrderId, order?.Status);
@@ -239,16 +247,25 @@ public sealed class OrderActor(
     }
 
     /// <summary>
-    /// A capture that is not this order's amount, currency or order id is never confirmed: the mismatch is saved, with
-    /// the cancel-order reminder registered first, then the capture is refunded and the order cancelled. While payment
-    /// cannot answer the refund the order stays as saved, and the reminder finishes it.
+    /// A capture that is not this order's amount, currency or order id is never confirmed: the mismatch is saved, then
+    /// the capture is refunded and the order cancelled (<see cref="CancelMismatchedAsync"/>). The retry-payment reminder,
+    /// registered since the order was placed, is its way forward if the process dies after the save.
     /// </summary>
     private async Task<OrderState> RefundMismatchAsync(OrderState current, PaymentMismatched mismatched, CancellationToken cancellationToken)
     {
         logger.LogError("Order {OrderId} not confirmed: {Mismatch}; refunding the capture and cancelling the order", OrderId, mismatched.Describe(current));
-        await RegisterCancelAsync();
         var recorded = await ChangeAsync([mismatched], cancellationToken);
-        return await TryCancelAsync(recorded, OrderCancelled.PaymentMismatch, cancellationToken) ?? recorded;
+        return await CancelMismatchedAsync(recorded, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refunds a mismatched capture and cancels the order; the cancel-order reminder, registered first, finishes it
+    /// while payment cannot answer, now that the saved mismatch gives it the reason.
+    /// </summary>
+    private async Task<OrderState> CancelMismatchedAsync(OrderState current, CancellationToken cancellationToken)
+    {
+        await RegisterCancelAsync();
+        return await TryCancelAsync(current, OrderCancelled.PaymentMismatch, cancellationToken) ?? current;
     }
 
     /// <summary>

@@ -153,7 +153,9 @@ public sealed record OrderState
             {
                 PaymentId = mismatched.PaymentId,
                 PaymentMismatch = mismatched,
-                PaymentDeferred = false,
+
+                // PaymentDeferred stays as it was: a deferred order's payment-window reminder is still registered, and
+                // is stopped with the others once the order is cancelled.
                 StatusReason = mismatched.Describe(this),
             },
             OrderConfirmed => PaymentCaptured

@@ -361,7 +361,7 @@ public class OrderActorTests
     }
 
     [Fact]
-    public async Task PlaceAsync_mismatched_capture_and_payment_down_for_the_refund_Reminder_refunds_and_cancels()
+    public async Task PlaceAsync_process_dies_after_saving_the_mismatch_Retry_reminder_refunds_and_cancels_with_its_reason()
     {
         var command = TestOrders.Command(key: "k-forged");
         var orderId = command.OrderId();
@@ -373,15 +373,34 @@ public class OrderActorTests
         var saved = shop.Logs.Peek(orderId)!.Fold()!;
         Assert.Equal(OrderStatus.AwaitingPayment, saved.Status);
         Assert.NotNull(saved.PaymentMismatch);
+        Assert.Contains(PaymentReminders.RetryPayment, shop.Reminders.NamesFor(orderId));
 
-        // Neither the retry reminder nor the same request again takes a second answer for the mismatched capture.
-        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        // The same request again takes no second answer for the mismatched capture.
         Assert.Equal(OrderStatus.AwaitingPayment, (await shop.PlaceAsync(command)).Order.Status);
-        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
 
         Assert.Equal(["OrderPlaced", "PaymentMismatched", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
-        Assert.Equal(OrderCancelled.PaymentMismatch, shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
+        var cancelled = shop.Logs.Peek(orderId)!.Fold()!;
+        Assert.Equal(OrderCancelled.PaymentMismatch, cancelled.StatusReason);
+        Assert.Equal(0m, Assert.IsType<PaymentRefunded>(shop.Logs.Peek(orderId)!.Recorded().ElementAt(2).Event).Amount);
         Assert.Equal(1, shop.Payments.Refunds[orderId]);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task Mismatched_capture_while_payment_was_deferred_Every_reminder_removed_once_cancelled()
+    {
+        shop.Payments.Down = true;
+        var command = TestOrders.Command(key: "k-late-forgery");
+        var orderId = command.OrderId();
+        await shop.PlaceAsync(command);
+        Assert.Contains(PaymentReminders.PaymentWindow, shop.Reminders.NamesFor(orderId));
+        shop.Payments.Down = false;
+        shop.Payments.CaptureFirst(orderId, 1m, "EUR");
+
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "PaymentMismatched", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
         Assert.Empty(shop.Reminders.NamesFor(orderId));
     }
 

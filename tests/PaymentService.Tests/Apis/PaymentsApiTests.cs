@@ -59,6 +59,7 @@ public class PaymentsApiTests
     [InlineData("{\"orderId\":\"o-1\",\"amount\":1,\"currency\":\"ABC\",\"paymentMethod\":\"tok_visa\"}")]
     [InlineData("{\"orderId\":\"o-1\",\"amount\":0.001,\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
     [InlineData("{\"orderId\":\"o-1\",\"amount\":0.5,\"currency\":\"JPY\",\"paymentMethod\":\"tok_visa\"}")]
+    [InlineData("{\"orderId\":\"o-1\",\"amount\":79228162514264337593543950335.5,\"currency\":\"EUR\",\"paymentMethod\":\"tok_visa\"}")]
     public async Task CapturePayment_bad_body_400_problem_details(string body)
     {
         await using var factory = new PaymentServiceFactory();

@@ -43,6 +43,14 @@ public class CurrenciesTests
     }
 
     [Fact]
+    public void IsWholeMinorUnits_amounts_near_decimal_s_limit_Answer_without_overflowing()
+    {
+        Assert.True(Currencies.IsWholeMinorUnits(decimal.MaxValue, "EUR"));
+        Assert.False(Currencies.IsWholeMinorUnits(decimal.MaxValue / 10m, "JPY"));
+        Assert.True(Currencies.IsWholeMinorUnits(decimal.MinValue, "KWD"));
+    }
+
+    [Fact]
     public void Codes_Every_one_three_upper_case_letters()
     {
         Assert.True(Currencies.Codes.Count > 150);
