@@ -14,7 +14,10 @@ public static class AuthGatewayExtensions
 
         builder.Services.AddValidation();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        builder.Services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.Section)
+            .Validate(auth => auth.AccountCheckInterval > TimeSpan.Zero, "Auth:AccountCheckInterval must be longer than zero.")
+            .ValidateOnStart();
 
         builder.Services.AddSingleton<UserPasswordHasher>();
         builder.Services.AddSingleton<UserAccounts>();

@@ -38,10 +38,10 @@ public sealed class TraceTests(TracedShopFixture shop)
     /// README's image is made with <c>DAPRSHOP_SCREENSHOT_DIR=docs/images dotnet test tests/DaprShop.EndToEnd.Tests
     /// --filter Dashboard_trace_view</c>), else a temporary folder.
     /// </summary>
-    private static string ScreenshotDirectory =>
+    private static (string Folder, bool Temporary) ScreenshotDirectory() =>
         Environment.GetEnvironmentVariable("DAPRSHOP_SCREENSHOT_DIR") is { Length: > 0 } folder
-            ? Path.GetFullPath(folder, RepositoryFolder.Path)
-            : Directory.CreateTempSubdirectory("daprshop-trace-").FullName;
+            ? (Path.GetFullPath(folder, RepositoryFolder.Path), false)
+            : (Directory.CreateTempSubdirectory("daprshop-trace-").FullName, true);
 
     [Fact]
     public async Task One_order_One_trace_through_every_service_and_sidecar_each_span_under_its_parent()
@@ -77,7 +77,7 @@ public sealed class TraceTests(TracedShopFixture shop)
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1600, Height = 3000 } });
         await page.GotoAsync(new Uri(shop.DashboardUrl!, $"/traces/detail/{traceId.ToHexString()}").ToString());
 
-        var folder = ScreenshotDirectory;
+        var (folder, temporary) = ScreenshotDirectory();
         Directory.CreateDirectory(folder);
         try
         {
@@ -89,6 +89,7 @@ public sealed class TraceTests(TracedShopFixture shop)
         }
         catch (TimeoutException e)
         {
+            temporary = false; // kept for whoever reads the failure
             var shot = Path.Combine(folder, "order-trace-failed.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = shot, FullPage = true });
             throw new TimeoutException($"{e.Message}\nThe page ({page.Url}) as it was: {shot}\n{(await page.InnerTextAsync("body"))[..Math.Min(2000, (await page.InnerTextAsync("body")).Length)]}", e);
@@ -101,6 +102,10 @@ public sealed class TraceTests(TracedShopFixture shop)
 
         await page.SetViewportSizeAsync(1600, 1000);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "order-trace.png"), FullPage = false });
+        if (temporary)
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>Debian's chromium (CI installs it; see .ci/run), or <c>CHROMIUM</c> when set.</summary>

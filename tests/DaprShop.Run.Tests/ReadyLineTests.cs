@@ -49,6 +49,16 @@ public sealed class ReadyLineTests
         Assert.Equal(new Uri("http://127.0.0.1:40999"), moved.OtlpGrpc);
     }
 
+    [Fact]
+    public void Dashboard_ports_None_taken_twice_when_the_os_offers_the_same_one_again()
+    {
+        var offers = new Queue<int>([40999, 40999, 41000]);
+
+        var moved = DashboardEndpoints.Choose(port => port == 18888, offers.Dequeue);
+
+        Assert.Equal(new DashboardEndpoints(18888, 40999, 41000), moved);
+    }
+
     [Theory]
     [InlineData("[run] Waiting for order-service (sidecar) (5s)")]
     [InlineData("[run] Profile embedded (the default; choose another with --profile or --resources-path): components/common + components/embedded")]

@@ -98,7 +98,18 @@ public sealed record DashboardEndpoints(int FrontendPort, int OtlpGrpcPort, int 
     {
         ArgumentNullException.ThrowIfNull(isFree);
         ArgumentNullException.ThrowIfNull(anyFree);
-        int Pick(int port) => isFree(port) ? port : anyFree();
+        var taken = new HashSet<int>();
+        int Pick(int port)
+        {
+            var chosen = isFree(port) ? port : anyFree();
+            while (!taken.Add(chosen))
+            {
+                chosen = anyFree();
+            }
+
+            return chosen;
+        }
+
         return new DashboardEndpoints(Pick(Default.FrontendPort), Pick(Default.OtlpGrpcPort), Pick(Default.OtlpHttpPort));
     }
 

@@ -22,10 +22,13 @@ internal static class SidecarTelemetry
     /// <summary>How often metrics go to the dashboard (the runner gives the apps the same).</summary>
     public static readonly TimeSpan MetricExportInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>The providers to dispose at exit, or null when there is nowhere to send telemetry.</summary>
+    /// <summary>
+    /// The providers to dispose at exit, or null when there is nowhere to send telemetry. With a dashboard the sidecars
+    /// send to it, as the apps do, whatever <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> says, so that one trace stays in one place.
+    /// </summary>
     public static IDisposable? Start(Uri? dashboard)
     {
-        var configured = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EndpointVariable));
+        var configured = dashboard is null && !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EndpointVariable));
         if (!configured && dashboard is null)
         {
             return null;

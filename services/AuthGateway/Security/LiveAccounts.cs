@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AuthGateway.Domain;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,12 @@ namespace AuthGateway.Security;
 /// </summary>
 public sealed class LiveAccounts(UserAccounts users, IMemoryCache cache, IOptions<AuthOptions> options)
 {
+    /// <summary>
+    /// How often each email's account was changed here (<see cref="Forget"/>): an answer read while it changed is not
+    /// kept, so a read that started before a deletion cannot put the deleted account back for a whole interval.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, long> changes = new(StringComparer.Ordinal);
+
     public async ValueTask<bool> ExistsAsync(string userId, string normalizedEmail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(userId);
@@ -20,16 +27,24 @@ public sealed class LiveAccounts(UserAccounts users, IMemoryCache cache, IOption
         var key = CacheKey(normalizedEmail);
         if (!cache.TryGetValue(key, out string? storedUserId))
         {
+            var before = changes.GetValueOrDefault(normalizedEmail);
             var user = await users.FindAsync(normalizedEmail, cancellationToken);
             storedUserId = user?.UserId ?? string.Empty;
-            cache.Set(key, storedUserId, options.Value.AccountCheckInterval);
+            if (changes.GetValueOrDefault(normalizedEmail) == before)
+            {
+                cache.Set(key, storedUserId, options.Value.AccountCheckInterval);
+            }
         }
 
         return string.Equals(storedUserId, userId, StringComparison.Ordinal);
     }
 
     /// <summary>Drops what is known of the account under <paramref name="normalizedEmail"/>, after it was deleted or created.</summary>
-    public void Forget(string normalizedEmail) => cache.Remove(CacheKey(normalizedEmail));
+    public void Forget(string normalizedEmail)
+    {
+        changes.AddOrUpdate(normalizedEmail, 1, (_, count) => count + 1);
+        cache.Remove(CacheKey(normalizedEmail));
+    }
 
     private static (string, string) CacheKey(string normalizedEmail) => (nameof(LiveAccounts), normalizedEmail);
 }

@@ -92,6 +92,9 @@ public class AccountsApiTests
         using var client = factory.CreateClient();
         var token = await client.RegisterAndGetTokenAsync("ann@example.com");
         await client.RegisterAndGetTokenAsync("bob@example.com");
+
+        // This gateway now knows Ann's account exists (a customer may not delete Bob: 403, not 401).
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode);
         var ann = await factory.State.GetAsync<UserAccount>(UserAccounts.Key("ann@example.com"), CancellationToken.None);
         Assert.True(await factory.State.TryDeleteAsync(UserAccounts.Key("ann@example.com"), ann!.ETag, CancellationToken.None));
 
@@ -101,6 +104,31 @@ public class AccountsApiTests
             TimeSpan.FromSeconds(10),
             "the deleted account's token to be refused");
         Assert.True(factory.State.Contains(UserAccounts.Key("bob@example.com")));
+    }
+
+    [Fact]
+    public async Task Account_deleted_elsewhere_Known_here_for_the_check_interval()
+    {
+        await using var factory = new GatewayFactory { Settings = new Dictionary<string, string> { ["Auth:AccountCheckInterval"] = "01:00:00" } };
+        using var client = factory.CreateClient();
+        var token = await client.RegisterAndGetTokenAsync("ann@example.com");
+        await client.RegisterAndGetTokenAsync("bob@example.com");
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode);
+        var ann = await factory.State.GetAsync<UserAccount>(UserAccounts.Key("ann@example.com"), CancellationToken.None);
+        Assert.True(await factory.State.TryDeleteAsync(UserAccounts.Key("ann@example.com"), ann!.ETag, CancellationToken.None));
+
+        // Another replica deleted it: this one still answers from what it knew, as the README says, for up to an hour here.
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Check_interval_of_zero_Refuses_to_start()
+    {
+        await using var factory = new GatewayFactory { Settings = new Dictionary<string, string> { ["Auth:AccountCheckInterval"] = "00:00:00" } };
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("Auth:AccountCheckInterval must be longer than zero", error.ToString(), StringComparison.Ordinal);
     }
 
     private static async Task<string> TokenAsync(HttpClient client, string email, string password)
