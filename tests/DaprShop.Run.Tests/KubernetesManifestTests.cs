@@ -22,7 +22,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void Kustomization_Lists_every_manifest_of_the_base_and_only_existing_ones()
     {
-        var listed = Resources();
+        var listed = Resources().Where(file => !file.StartsWith("../", StringComparison.Ordinal));
         var present = Directory.EnumerateFiles(Base, "*.yaml", SearchOption.AllDirectories)
             .Select(file => System.IO.Path.GetRelativePath(Base, file).Replace('\\', '/'))
             .Where(file => file != "kustomization.yaml")
@@ -103,16 +103,33 @@ public sealed class KubernetesManifestTests
         Assert.Equal(deployments.Order(StringComparer.Ordinal), protectedApps.Order(StringComparer.Ordinal));
     }
 
-    private static List<string> Resources()
+    [Fact]
+    public void Resiliency_The_local_profiles_own_file_not_a_copy()
+    {
+        var resiliency = Assert.Single(Documents("Resiliency"));
+
+        Assert.Equal("daprshop-resiliency", Name(resiliency));
+        Assert.Contains("../../../components/common/resiliency.yaml", Resources());
+    }
+
+    /// <summary>The files the base's kustomization takes in, relative to the base; a folder stands for its own kustomization's files.</summary>
+    private static List<string> Resources(string folder = "")
     {
         var stream = new YamlStream();
-        using (var reader = new StreamReader(System.IO.Path.Combine(Base, "kustomization.yaml")))
+        using (var reader = new StreamReader(System.IO.Path.Combine(Base, folder, "kustomization.yaml")))
         {
             stream.Load(reader);
         }
 
         var root = (YamlMappingNode)stream.Documents[0].RootNode;
-        return [.. ((YamlSequenceNode)root["resources"]).Children.Select(r => ((YamlScalarNode)r).Value!)];
+        var files = new List<string>();
+        foreach (var resource in ((YamlSequenceNode)root["resources"]).Children.Select(r => ((YamlScalarNode)r).Value!))
+        {
+            var path = folder.Length == 0 ? resource : $"{folder}/{resource}";
+            files.AddRange(Directory.Exists(System.IO.Path.Combine(Base, path)) ? Resources(path) : [path]);
+        }
+
+        return files;
     }
 
     private static IEnumerable<YamlMappingNode> Documents(string kind)

@@ -127,6 +127,21 @@ public sealed class ComponentLoadingTests
     }
 
     [Fact]
+    public async Task StartAsync_document_of_a_kind_daprd_does_not_load_Skipped_as_daprd_skips_it()
+    {
+        // A Kustomization beside the components (components/common has one), with no metadata at all.
+        await using var harness = await SidecarHarness.StartAsync("skips-others", new Dictionary<string, string>
+        {
+            ["kustomization.yaml"] = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - memory.yaml\n",
+            ["memory.yaml"] = ComponentYaml.Component("memory", "state.sqlite", ("connectionString", ":memory:")),
+        });
+
+        await harness.Client.SaveStateAsync("memory", "k", 3);
+
+        Assert.Equal(3, await harness.Client.GetStateAsync<int>("memory", "k"));
+    }
+
+    [Fact]
     public async Task StartAsync_good_components_load()
     {
         await using var harness = await SidecarHarness.StartAsync("loads-fine", new Dictionary<string, string>

@@ -84,12 +84,14 @@ public static class ResourceLoader
                 throw new ResourceLoadException(file, "apiVersion", "is required but missing");
             }
 
-            if (string.IsNullOrWhiteSpace(header.Metadata?.Name))
+            // As daprd: a document of a kind it does not load (a Kustomization beside the components, say) is not
+            // checked further.
+            if (LoadedKinds.Contains(header.Kind) && string.IsNullOrWhiteSpace(header.Metadata?.Name))
             {
                 throw new ResourceLoadException(file, "metadata.name", "is required but missing");
             }
 
-            documents.Add(new ResourceDocument(file, header.ApiVersion, header.Kind, header.Metadata.Name, header.Scopes ?? [], text));
+            documents.Add(new ResourceDocument(file, header.ApiVersion, header.Kind, header.Metadata?.Name ?? string.Empty, header.Scopes ?? [], text));
         }
 
         return documents;
