@@ -54,6 +54,7 @@ public sealed class KubernetesManifestTests
             Assert.Equal(app.AppPort.ToString(), env["APP_PORT"]);
             Assert.Equal("Production", env["ASPNETCORE_ENVIRONMENT"]);
             Assert.Equal("/healthz", Scalar((YamlMappingNode)Path(container, "readinessProbe", "httpGet"), "path"));
+            Assert.Equal($"{ContainerImageOf(app.AppDirPath)}:latest", Scalar(container, "image"));
         }
     }
 
@@ -147,6 +148,13 @@ public sealed class KubernetesManifestTests
                 }
             }
         }
+    }
+
+    /// <summary>The ContainerRepository the app's project sets for <c>dotnet publish /t:PublishContainer</c>.</summary>
+    private static string ContainerImageOf(string appDirectory)
+    {
+        var project = Directory.EnumerateFiles(appDirectory, "*.csproj").Single();
+        return System.Xml.Linq.XDocument.Load(project).Descendants("ContainerRepository").Single().Value;
     }
 
     private static string Name(YamlMappingNode document) => Scalar((YamlMappingNode)document["metadata"], "name");
