@@ -90,13 +90,7 @@ public class AccountsApiTests
         // Another gateway replica deleted it: this one learns of it when its answer for the account expires.
         await using var factory = new GatewayFactory { Settings = new Dictionary<string, string> { ["Auth:AccountCheckInterval"] = "00:00:00.200" } };
         using var client = factory.CreateClient();
-        var token = await client.RegisterAndGetTokenAsync("ann@example.com");
-        await client.RegisterAndGetTokenAsync("bob@example.com");
-
-        // This gateway now knows Ann's account exists (a customer may not delete Bob: 403, not 401).
-        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode);
-        var ann = await factory.State.GetAsync<UserAccount>(UserAccounts.Key("ann@example.com"), CancellationToken.None);
-        Assert.True(await factory.State.TryDeleteAsync(UserAccounts.Key("ann@example.com"), ann!.ETag, CancellationToken.None));
+        var token = await KnownThenDeletedElsewhereAsync(factory, client);
 
         await Eventually.WaitAsync(
             async () => (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode,
@@ -111,11 +105,7 @@ public class AccountsApiTests
     {
         await using var factory = new GatewayFactory { Settings = new Dictionary<string, string> { ["Auth:AccountCheckInterval"] = "01:00:00" } };
         using var client = factory.CreateClient();
-        var token = await client.RegisterAndGetTokenAsync("ann@example.com");
-        await client.RegisterAndGetTokenAsync("bob@example.com");
-        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode);
-        var ann = await factory.State.GetAsync<UserAccount>(UserAccounts.Key("ann@example.com"), CancellationToken.None);
-        Assert.True(await factory.State.TryDeleteAsync(UserAccounts.Key("ann@example.com"), ann!.ETag, CancellationToken.None));
+        var token = await KnownThenDeletedElsewhereAsync(factory, client);
 
         // Another replica deleted it: this one still answers from what it knew, as the README says, for up to an hour here.
         Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode);
@@ -129,6 +119,20 @@ public class AccountsApiTests
         var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
 
         Assert.Contains("Auth:AccountCheckInterval must be longer than zero", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Registers Ann and Bob, lets this gateway learn that Ann's account exists (a customer may not delete Bob: 403, not
+    /// 401), then deletes Ann's account in the store as another gateway replica would; returns Ann's token.
+    /// </summary>
+    private static async Task<string> KnownThenDeletedElsewhereAsync(GatewayFactory factory, HttpClient client)
+    {
+        var token = await client.RegisterAndGetTokenAsync("ann@example.com");
+        await client.RegisterAndGetTokenAsync("bob@example.com");
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Delete("/auth/users/bob@example.com", token))).StatusCode);
+        var ann = await factory.State.GetAsync<UserAccount>(UserAccounts.Key("ann@example.com"), CancellationToken.None);
+        Assert.True(await factory.State.TryDeleteAsync(UserAccounts.Key("ann@example.com"), ann!.ETag, CancellationToken.None));
+        return token;
     }
 
     private static async Task<string> TokenAsync(HttpClient client, string email, string password)
