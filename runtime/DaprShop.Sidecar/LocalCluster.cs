@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 
 namespace DaprShop.Sidecar;
 
 /// <summary>
 /// The sidecars of one run, hosted in one process. It stands in for what daprd gets from its
-/// environment: name resolution (app id to sidecar), the placement of actor types, and resources
-/// that a run shares, such as the in-memory message broker.
+/// environment: name resolution (app id to the sidecars of the app's instances), the placement of
+/// actor types, and resources that a run shares, such as the in-memory message broker.
 /// </summary>
 /// <remarks>
 /// Real daprd keeps <c>pubsub.in-memory</c> inside one sidecar, so only that app's subscribers see
@@ -14,24 +15,60 @@ namespace DaprShop.Sidecar;
 /// </remarks>
 public sealed class LocalCluster
 {
-    private readonly ConcurrentDictionary<string, Sidecar> _sidecars = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
     private readonly ConcurrentDictionary<string, object> _shared = new(StringComparer.Ordinal);
+    private ImmutableDictionary<string, ImmutableArray<Sidecar>> _apps = ImmutableDictionary.Create<string, ImmutableArray<Sidecar>>(StringComparer.Ordinal);
+    private int _next;
 
-    /// <summary>The sidecars currently registered, by app id.</summary>
-    public IReadOnlyDictionary<string, Sidecar> Sidecars => _sidecars;
+    /// <summary>The app ids that have at least one sidecar registered.</summary>
+    public IReadOnlyCollection<string> AppIds => Volatile.Read(ref _apps).Keys.ToList();
 
-    /// <summary>Finds the sidecar of an app, as daprd's name resolution would.</summary>
-    public bool TryResolve(string appId, out Sidecar sidecar) => _sidecars.TryGetValue(appId, out sidecar!);
+    /// <summary>The sidecars of an app's instances, in the order they registered (none when the app has none).</summary>
+    public IReadOnlyList<Sidecar> Instances(string appId) =>
+        Volatile.Read(ref _apps).TryGetValue(appId, out var instances) ? instances : [];
+
+    /// <summary>
+    /// Finds a sidecar of an app, as daprd's name resolution would: with several instances, each call takes the next
+    /// one in turn, as the mDNS resolver rotates through the addresses it found (components-contrib
+    /// <c>nameresolution/mdns</c>).
+    /// </summary>
+    public bool TryResolve(string appId, out Sidecar sidecar)
+    {
+        if (!Volatile.Read(ref _apps).TryGetValue(appId, out var instances) || instances.IsEmpty)
+        {
+            sidecar = null!;
+            return false;
+        }
+
+        sidecar = instances.Length == 1 ? instances[0] : instances[(int)((uint)Interlocked.Increment(ref _next) % (uint)instances.Length)];
+        return true;
+    }
 
     internal void Register(Sidecar sidecar)
     {
-        if (!_sidecars.TryAdd(sidecar.AppId, sidecar))
+        lock (_gate)
         {
-            throw new InvalidOperationException($"A sidecar for app id '{sidecar.AppId}' is already running in this cluster.");
+            var instances = _apps.GetValueOrDefault(sidecar.AppId, []);
+            if (instances.Any(s => s.InstanceName == sidecar.InstanceName))
+            {
+                throw new InvalidOperationException($"A sidecar for app id '{sidecar.AppId}' is already running in this cluster as {sidecar.InstanceName}.");
+            }
+
+            Volatile.Write(ref _apps, _apps.SetItem(sidecar.AppId, instances.Add(sidecar)));
         }
     }
 
-    internal void Unregister(Sidecar sidecar) => _sidecars.TryRemove(new KeyValuePair<string, Sidecar>(sidecar.AppId, sidecar));
+    internal void Unregister(Sidecar sidecar)
+    {
+        lock (_gate)
+        {
+            if (_apps.TryGetValue(sidecar.AppId, out var instances) && instances.Contains(sidecar))
+            {
+                var left = instances.Remove(sidecar);
+                Volatile.Write(ref _apps, left.IsEmpty ? _apps.Remove(sidecar.AppId) : _apps.SetItem(sidecar.AppId, left));
+            }
+        }
+    }
 
     /// <summary>
     /// A resource shared by every sidecar of the run (for example the broker behind a

@@ -53,6 +53,12 @@ public sealed class Sidecar : IAsyncDisposable
     /// <summary>The gRPC API's port (the one chosen when the options said 0).</summary>
     public int GrpcPort { get; private set; }
 
+    /// <summary>
+    /// The instance's address among the instances of its app, as daprd names a host to placement: its host and port
+    /// (daprd uses its internal gRPC port; this sidecar has none, so its API's gRPC port stands in).
+    /// </summary>
+    public string InstanceName => $"127.0.0.1:{GrpcPort}";
+
     public Uri HttpEndpoint => new($"http://127.0.0.1:{HttpPort}");
 
     public Uri GrpcEndpoint => new($"http://127.0.0.1:{GrpcPort}");

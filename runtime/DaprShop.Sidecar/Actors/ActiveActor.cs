@@ -10,6 +10,7 @@ public sealed class ActiveActor(string actorType, string actorId, ActorTypeSetti
 {
     private long _lastUsed = time.GetTimestamp();
     private volatile bool _closing;
+    private volatile bool _activated;
 
     public string ActorType { get; } = actorType;
 
@@ -23,6 +24,11 @@ public sealed class ActiveActor(string actorType, string actorId, ActorTypeSetti
     public TaskCompletionSource Deactivated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool IsClosing => _closing;
+
+    /// <summary>Whether the app has been called for this activation (until then, dropping it needs no deactivation).</summary>
+    public bool WasActivated => _activated;
+
+    public void MarkActivated() => _activated = true;
 
     /// <summary>How long since a call last entered or left the actor.</summary>
     public TimeSpan IdleFor => time.GetElapsedTime(Interlocked.Read(ref _lastUsed));

@@ -25,9 +25,10 @@ public sealed record StoredReminder(
     [property: JsonPropertyName("traceparent")] string? TraceParent = null);
 
 /// <summary>
-/// The reminders of the actor types one sidecar hosts. Each is a row of the actor state store
-/// under <c>daprshop-reminders||{type}||{id}||{name}</c>, loaded when the hosting app's types are
-/// registered, so reminders survive a restart of the app and its sidecar; one
+/// The reminders of the actors one instance owns under the placement. Each is a row of the actor
+/// state store under <c>daprshop-reminders||{type}||{id}||{name}</c>, taken up by the instance that
+/// owns its actor when the hosting app's types are registered and whenever the placement changes,
+/// so reminders survive a restart of the app and its sidecar, and the loss of an instance; one
 /// <see cref="ActorScheduler"/> fires them as <c>PUT actors/{type}/{id}/method/remind/{name}</c> in
 /// the actor's turn, activating the actor when needed. A failed call is retried three times one
 /// second apart, daprd's default failure policy (docs.dapr.io "Actors timers and reminders"); a
@@ -79,19 +80,30 @@ public sealed class ActorReminders : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Loads and schedules the stored reminders of <paramref name="actorTypes"/>.</summary>
-    public async Task LoadAsync(IEnumerable<string> actorTypes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes up the stored reminders of <paramref name="actorTypes"/> that this instance owns under
+    /// <paramref name="table"/> and lets go of those it tracked and owns no more (they stay stored; their owner fires
+    /// them). Runs when the app's types are first registered and on every placement change.
+    /// </summary>
+    public async Task RebalanceAsync(IEnumerable<string> actorTypes, PlacementTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actorTypes);
+        ArgumentNullException.ThrowIfNull(table);
         if (_store is not IStateKeyQuery query)
         {
             _logger.LogWarning("The actor state store cannot list its rows: stored reminders are not loaded");
             return;
         }
 
+        foreach (var (key, entry) in _entries.Where(e => !ReferenceEquals(table.Owner(e.Value.Reminder.ActorType, e.Value.Reminder.ActorId), _runtime)).ToList())
+        {
+            await WithStripeAsync(key, () => Untrack(key, entry.Version), cancellationToken);
+        }
+
         foreach (var actorType in actorTypes)
         {
             var rows = await query.QueryByPrefixAsync($"{KeyPrefix}{StateKeyPrefix.Separator}{actorType}{StateKeyPrefix.Separator}", cancellationToken);
+            var owned = 0;
             foreach (var (storedKey, entry) in rows)
             {
                 StoredReminder? reminder;
@@ -105,27 +117,14 @@ public sealed class ActorReminders : IDisposable
                     continue;
                 }
 
-                if (reminder is not null)
+                if (reminder is not null && ReferenceEquals(table.Owner(reminder.ActorType, reminder.ActorId), _runtime))
                 {
-                    var key = ReminderKey(reminder.ActorType, reminder.ActorId, reminder.Name);
-                    var gate = StripeFor(key);
-                    await gate.WaitAsync(cancellationToken);
-                    try
-                    {
-                        // One registered meanwhile (the app is already up) is newer than the row read here.
-                        if (!_entries.ContainsKey(key))
-                        {
-                            Track(reminder);
-                        }
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
+                    owned++;
+                    await AdoptAsync(reminder, cancellationToken);
                 }
             }
 
-            _logger.LogInformation("Loaded {Count} reminders of actor type {ActorType}", _entries.Values.Count(e => e.Reminder.ActorType == actorType), actorType);
+            _logger.LogInformation("Placement table {Version}: this instance owns {Owned} of the {Count} stored reminders of actor type {ActorType}", table.Version, owned, rows.Count, actorType);
         }
     }
 
@@ -173,19 +172,47 @@ public sealed class ActorReminders : IDisposable
                 throw ActorErrors.ReminderCreate(e.Message);
             }
 
-            Track(reminder);
+            if (_runtime.Owns(actorType, actorId))
+            {
+                Track(reminder);
+            }
         }
         finally
         {
             gate.Release();
         }
 
+        if (!_runtime.Owns(actorType, actorId) && _runtime.Placement.Table.Owner(actorType, actorId)?.Reminders is { } owner)
+        {
+            // The placement moved the actor while the reminder was being stored: its new owner fires it.
+            await owner.AdoptAsync(reminder, cancellationToken);
+        }
+
         _logger.LogDebug("Reminder {Reminder} of actor {ActorType}/{ActorId} due at {Due}", name, actorType, actorId, schedule.FirstDue);
     }
 
-    /// <summary>The reminder, or null when there is none.</summary>
-    public Task<StoredReminder?> GetAsync(string actorType, string actorId, string name, CancellationToken cancellationToken) =>
-        Task.FromResult(_entries.TryGetValue(ReminderKey(actorType, actorId, name), out var entry) ? entry.Reminder : null);
+    /// <summary>The reminder, or null when there is none (read from the store when this instance does not track it).</summary>
+    public async Task<StoredReminder?> GetAsync(string actorType, string actorId, string name, CancellationToken cancellationToken)
+    {
+        var key = ReminderKey(actorType, actorId, name);
+        return _entries.TryGetValue(key, out var entry) ? entry.Reminder : await ReadStoredAsync(key, cancellationToken);
+    }
+
+    /// <summary>Tracks a stored reminder this instance owns, unless it tracks it already.</summary>
+    internal Task AdoptAsync(StoredReminder reminder, CancellationToken cancellationToken)
+    {
+        var key = ReminderKey(reminder.ActorType, reminder.ActorId, reminder.Name);
+        return WithStripeAsync(
+            key,
+            () =>
+            {
+                if (!_entries.ContainsKey(key) && _runtime.Owns(reminder.ActorType, reminder.ActorId))
+                {
+                    Track(reminder);
+                }
+            },
+            cancellationToken);
+    }
 
     /// <summary>Deletes a reminder; deleting one that does not exist is not an error.</summary>
     public async Task DeleteAsync(string actorType, string actorId, string name, CancellationToken cancellationToken)
@@ -216,6 +243,48 @@ public sealed class ActorReminders : IDisposable
     }
 
     private SemaphoreSlim StripeFor(string key) => _stripes[(uint)StringComparer.Ordinal.GetHashCode(key) % Stripes];
+
+    private async Task WithStripeAsync(string key, Action action, CancellationToken cancellationToken)
+    {
+        var gate = StripeFor(key);
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Stops firing a reminder here without deleting it (another instance owns it now, or it is gone).</summary>
+    private void Untrack(string key, long version)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.Version == version && _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
+        {
+            _scheduler.Cancel(key);
+        }
+    }
+
+    private async Task<StoredReminder?> ReadStoredAsync(string key, CancellationToken cancellationToken)
+    {
+        var stored = await _store.GetAsync(key, cancellationToken);
+        if (stored is null || stored.Value.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<StoredReminder>(stored.Value.Span, Json);
+        }
+        catch (JsonException e)
+        {
+            _logger.LogError("Stored reminder {Key} is not readable: {Problem}", key, e.Message);
+            return null;
+        }
+    }
 
     private static string ReminderKey(string actorType, string actorId, string name) =>
         string.Join(StateKeyPrefix.Separator, KeyPrefix, actorType, actorId, name);
@@ -258,6 +327,13 @@ public sealed class ActorReminders : IDisposable
                 await RemoveAsync(key, cancellationToken);
                 return;
             }
+
+            if (_runtime.Placement.Table.HostCount(reminder.ActorType) > 1 && await _store.GetAsync(key, cancellationToken) is null)
+            {
+                // Deleted through another instance while this one tracked it.
+                Untrack(key, version);
+                return;
+            }
         }
         finally
         {
@@ -271,6 +347,13 @@ public sealed class ActorReminders : IDisposable
             if (!_entries.TryGetValue(key, out var entry) || entry.Version != version)
             {
                 // Deleted or replaced while it ran (often by the actor itself).
+                return;
+            }
+
+            if (outcome == ActorCallbackOutcome.Moved)
+            {
+                // Its new owner took it up from the store when the placement changed.
+                Untrack(key, version);
                 return;
             }
 

@@ -21,14 +21,25 @@ public enum ActorCallbackOutcome
     Cancelled,
 
     Failed,
+
+    /// <summary>The placement moved the actor to another instance; the callback belongs there now.</summary>
+    Moved,
 }
 
 /// <summary>
+/// The actor a call was routed to belongs to another instance under the placement table now in force (a host joined or
+/// left while the call was on its way); the caller looks the actor up again.
+/// </summary>
+public sealed class ActorMovedException(string actorType, string actorId)
+    : Exception($"actor {actorType}/{actorId} moved to another instance");
+
+/// <summary>
 /// The actor runtime of one sidecar, as daprd's <c>pkg/actors</c> runs it: once the app is up it
-/// reads <c>GET /dapr/config</c>, places the app's actor types in the run's
+/// reads <c>GET /dapr/config</c>, makes this instance a host of the app's actor types in the run's
 /// <see cref="ActorPlacement"/> (only with exactly one state store marked
 /// <c>actorStateStore: "true"</c>; without one, hosting is off but this sidecar still invokes actors
-/// hosted elsewhere), keeps one activation per actor id, gives each actor one turn at a time
+/// hosted elsewhere), keeps one activation per actor id it owns under the placement (deactivating
+/// those a new placement table moves elsewhere), gives each actor one turn at a time
 /// (calls, reminders and timers alike), deactivates actors idle longer than
 /// <c>actorIdleTimeout</c> (looked for every <c>actorScanInterval</c>) with
 /// <c>DELETE /actors/{type}/{id}</c>, and owns the actors' state, reminders and timers.
@@ -218,7 +229,16 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
 
         try
         {
-            var response = await CallInTurnAsync(actorType, actorId, reentrancyId, new ActorAppRequest(method, body, "application/json", string.Empty, headers), cancellationToken);
+            ActorAppResponse response;
+            try
+            {
+                response = await CallInTurnAsync(actorType, actorId, reentrancyId, new ActorAppRequest(method, body, "application/json", string.Empty, headers), cancellationToken);
+            }
+            catch (ActorMovedException)
+            {
+                return ActorCallbackOutcome.Moved;
+            }
+
             if (response.StatusCode != 200 || response.Header(ActorAppResponse.ErrorResponseHeader) is not null)
             {
                 _logger.LogWarning(
@@ -298,11 +318,45 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
         }
     }
 
-    /// <summary>This sidecar's reminders, or daprd's errors when it cannot keep or does not host them.</summary>
-    public ActorReminders RemindersFor(string actorType)
+    /// <summary>
+    /// The reminders of an actor: those of the instance that owns it under the placement in force, or daprd's errors
+    /// when this sidecar cannot keep reminders or does not host the type.
+    /// </summary>
+    public ActorReminders RemindersFor(string actorType, string actorId)
     {
         RequireStateStore();
-        return Hosts(actorType) && _reminders is { } reminders ? reminders : throw ActorErrors.ReminderNonHosted();
+        if (!Hosts(actorType) || _reminders is null)
+        {
+            throw ActorErrors.ReminderNonHosted();
+        }
+
+        return Placement.Table.Owner(actorType, actorId) is { _reminders: { } owners } ? owners : _reminders;
+    }
+
+    /// <summary>This sidecar's own reminders (its tests and the placement's dissemination).</summary>
+    internal ActorReminders? Reminders => _reminders;
+
+    /// <summary>Whether this instance owns the actor under the placement table in force.</summary>
+    public bool Owns(string actorType, string actorId) => ReferenceEquals(Placement.Table.Owner(actorType, actorId), this);
+
+    /// <summary>
+    /// A new placement table is in force: deactivates, each after its running turn (up to the type's
+    /// <c>drainOngoingCallTimeout</c>), the actors it moved to another instance, then takes up the stored reminders
+    /// this instance owns now and lets go of the others.
+    /// </summary>
+    internal async Task OnPlacementChangedAsync(PlacementTable table)
+    {
+        var moved = _actors.Values.Where(a => !ReferenceEquals(table.Owner(a.ActorType, a.ActorId), this)).ToList();
+        if (moved.Count > 0)
+        {
+            _logger.LogInformation("Placement table {Version}: deactivating {Count} actors that moved to another instance", table.Version, moved.Count);
+        }
+
+        await Task.WhenAll(moved.Select(DrainAsync));
+        if (_reminders is { } reminders)
+        {
+            await reminders.RebalanceAsync(Volatile.Read(ref _hostedTypes), table, _stopping.Token);
+        }
     }
 
     /// <summary>This sidecar's timers.</summary>
@@ -357,10 +411,13 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
         _scheduler = new ActorScheduler(_time, _logger);
         _timers = new ActorTimers(this, _scheduler, _time, _loggerFactory.CreateLogger($"daprd.{AppId}.actors.timers"));
         _reminders = new ActorReminders(this, stateStore.Store, _scheduler, _time, _loggerFactory.CreateLogger($"daprd.{AppId}.actors.reminders"));
-        var placed = Placement.Register(this, config.Entities);
-        Volatile.Write(ref _hostedTypes, new HashSet<string>(placed, StringComparer.Ordinal));
-        _logger.LogInformation("App {AppId} hosts actor types {ActorTypes} (actor state store {StateStore})", AppId, placed, stateStore.Name);
-        await _reminders.LoadAsync(placed, cancellationToken);
+        Volatile.Write(ref _hostedTypes, new HashSet<string>(config.Entities, StringComparer.Ordinal));
+        var address = _sidecar.Cluster.Instances(AppId).FirstOrDefault(s => ReferenceEquals(s.Context, _sidecar))?.InstanceName ?? AppId;
+        _logger.LogInformation("App {AppId} hosts actor types {ActorTypes} (actor state store {StateStore})", AppId, config.Entities, stateStore.Name);
+
+        // The stored reminders this instance owns are taken up as the new table settles.
+        var table = Placement.Register(this, address, config.Entities);
+        await table.Settled.WaitAsync(cancellationToken);
         _idleScan = Task.Run(() => ScanForIdleActorsAsync(config.ScanInterval, _stopping.Token), CancellationToken.None);
     }
 
@@ -389,6 +446,15 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     private async Task<ActorAppResponse> CallInTurnAsync(string actorType, string actorId, string? reentrancyId, ActorAppRequest request, CancellationToken cancellationToken)
     {
         var actor = await EnterAsync(actorType, actorId, reentrancyId, cancellationToken);
+        if (!Owns(actorType, actorId))
+        {
+            // The table changed after the caller looked the actor up. Checked with the turn held and the activation in
+            // the table, so a dissemination either sees this activation (and drains it) or this call sees its table.
+            LeaveMoved(actor);
+            throw new ActorMovedException(actorType, actorId);
+        }
+
+        actor.MarkActivated();
         try
         {
             // Not cancelled with the caller: the turn is held until the app has answered, so a
@@ -430,6 +496,52 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
 
             actor.Touch();
             return actor;
+        }
+    }
+
+    /// <summary>
+    /// Gives up the turn of an actor this instance does not own: an activation the app never saw is dropped here (the
+    /// calls waiting for it look the actor up again); one the app has is drained by the dissemination.
+    /// </summary>
+    private void LeaveMoved(ActiveActor actor)
+    {
+        if (actor.WasActivated)
+        {
+            actor.Turn.Exit();
+            return;
+        }
+
+        actor.MarkClosing();
+        _actors.TryRemove(new KeyValuePair<(string, string), ActiveActor>((actor.ActorType, actor.ActorId), actor));
+        actor.Deactivated.TrySetResult();
+        actor.Turn.Close();
+    }
+
+    /// <summary>Deactivates an actor another instance owns now, once its running turn is over.</summary>
+    private async Task DrainAsync(ActiveActor actor)
+    {
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        drain.CancelAfter(actor.Settings.DrainOngoingCallTimeout);
+        try
+        {
+            await actor.Turn.EnterAsync(null, 1, drain.Token);
+        }
+        catch (ActorClosedException)
+        {
+            return;
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            _logger.LogWarning("Actor {ActorType}/{ActorId} moved, but its turn did not end within {Timeout}; deactivating it anyway", actor.ActorType, actor.ActorId, actor.Settings.DrainOngoingCallTimeout);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!actor.IsClosing)
+        {
+            await DeactivateAsync(actor, _stopping.Token);
         }
     }
 

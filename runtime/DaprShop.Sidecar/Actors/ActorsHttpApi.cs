@@ -44,8 +44,6 @@ public static class ActorsHttpApi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(actors);
         await actors.WhenRegisteredAsync(cancellationToken);
-        var host = await actors.Placement.LookupAsync(actorType, cancellationToken) ?? throw ActorErrors.NoAddress(actorType, actorId);
-
         // Actor calls do not stream: daprd reads the whole body first.
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
@@ -56,8 +54,27 @@ public static class ActorsHttpApi
             .Concat(ActorTrace.Headers(trace))
             .ToList();
         var call = new ActorAppRequest(method, body.ToArray(), request.ContentType, request.QueryString.Value ?? string.Empty, headers);
-        var response = await host.InvokeMethodAsync(actorType, actorId, call, cancellationToken);
-        return new AppAnswer(response);
+        return new AppAnswer(await InvokeOnOwnerAsync(actors.Placement, actorType, actorId, call, cancellationToken));
+    }
+
+    /// <summary>
+    /// Calls the actor on the instance that owns it, looking it up again when the placement moved it on the way
+    /// (a host joined or left between the lookup and the call).
+    /// </summary>
+    private static async Task<ActorAppResponse> InvokeOnOwnerAsync(ActorPlacement placement, string actorType, string actorId, ActorAppRequest call, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var host = await placement.LookupAsync(actorType, actorId, cancellationToken) ?? throw ActorErrors.NoAddress(actorType, actorId);
+            try
+            {
+                return await host.InvokeMethodAsync(actorType, actorId, call, cancellationToken);
+            }
+            catch (ActorMovedException)
+            {
+                // The next lookup waits for the new table to settle.
+            }
+        }
     }
 
     public static async Task<IResult> GetStateAsync(string actorType, string actorId, string key, HttpContext http, ActorRuntime actors, CancellationToken cancellationToken)
@@ -128,7 +145,7 @@ public static class ActorsHttpApi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(actors);
         await actors.WhenRegisteredAsync(cancellationToken);
-        var reminders = actors.RemindersFor(actorType);
+        var reminders = actors.RemindersFor(actorType, actorId);
         var body = await ReadAsync<ReminderBody>(request, cancellationToken) ?? new ReminderBody();
         await reminders.CreateAsync(actorType, actorId, name, new ReminderRequest(body.DueTime, body.Period, body.Ttl, body.Data, body.Overwrite), cancellationToken);
         return Results.NoContent();
@@ -138,7 +155,7 @@ public static class ActorsHttpApi
     {
         ArgumentNullException.ThrowIfNull(actors);
         await actors.WhenRegisteredAsync(cancellationToken);
-        var reminder = await actors.RemindersFor(actorType).GetAsync(actorType, actorId, name, cancellationToken)
+        var reminder = await actors.RemindersFor(actorType, actorId).GetAsync(actorType, actorId, name, cancellationToken)
             ?? throw ActorErrors.ReminderNotFound(name);
 
         // daprd 1.18's answer (pkg/api/http/actors.go, onGetActorReminder): ttl is the expiry time.
@@ -157,7 +174,7 @@ public static class ActorsHttpApi
     {
         ArgumentNullException.ThrowIfNull(actors);
         await actors.WhenRegisteredAsync(cancellationToken);
-        await actors.RemindersFor(actorType).DeleteAsync(actorType, actorId, name, cancellationToken);
+        await actors.RemindersFor(actorType, actorId).DeleteAsync(actorType, actorId, name, cancellationToken);
         return Results.NoContent();
     }
 

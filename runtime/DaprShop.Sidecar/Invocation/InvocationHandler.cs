@@ -5,7 +5,7 @@ namespace DaprShop.Sidecar.Invocation;
 /// <summary>
 /// The caller's sidecar's transport for invocations: turns the request the forwarder built into an
 /// <see cref="InvocationCall"/>, runs it under the <see cref="IInvocationPolicy"/>, and for each
-/// attempt resolves the target app's sidecar in the <see cref="LocalCluster"/> (daprd's name
+/// attempt resolves a sidecar of the target app in the <see cref="LocalCluster"/> (daprd's name
 /// resolution) and hands the request to its <see cref="LocalAppInvoker"/> in process.
 /// </summary>
 internal sealed class InvocationHandler(SidecarContext sidecar, IInvocationPolicy policy) : HttpMessageHandler
@@ -26,7 +26,12 @@ internal sealed class InvocationHandler(SidecarContext sidecar, IInvocationPolic
 
     private Task<HttpResponseMessage> SendToTargetAsync(InvocationTarget target, HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!sidecar.Cluster.TryResolve(target.AppId, out var callee))
+        // A call to the caller's own app id goes to its own app, as daprd's invokeLocal does; another app's goes to
+        // one of its instances.
+        var callee = target.AppId == sidecar.AppId
+            ? sidecar.Cluster.Instances(target.AppId).FirstOrDefault(s => ReferenceEquals(s.Context, sidecar))
+            : sidecar.Cluster.TryResolve(target.AppId, out var resolved) ? resolved : null;
+        if (callee is null)
         {
             // What daprd's self-hosted name resolution (mDNS) answers for an app id nobody serves.
             throw new InvocationException(500, $"couldn't find service: {target.AppId}");

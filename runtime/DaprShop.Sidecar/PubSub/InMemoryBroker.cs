@@ -11,7 +11,8 @@ namespace DaprShop.Sidecar.PubSub;
 /// </summary>
 /// <remarks>
 /// Each (topic, consumer group) has one queue and one delivery loop: messages reach a subscriber
-/// one at a time, in publication order, and each consumer group (app) gets each message once.
+/// one at a time, in publication order, and each consumer group (app) gets each message once; with
+/// several instances of the app, each message goes to one of them, in turn.
 /// Publishing only enqueues, so a publisher never waits for subscribers. Queues are bounded: when a
 /// subscriber already has <see cref="MaxPendingPerSubscriber"/> messages waiting, the publish fails
 /// for every subscriber (nothing is enqueued) and the publisher gets the error, so no accepted
@@ -55,8 +56,11 @@ public sealed class InMemoryBroker(string name, ILoggerFactory loggerFactory)
         }
     }
 
-    /// <summary>Starts delivering the topic's messages for a consumer group until the returned subscription is disposed.</summary>
-    /// <exception cref="InvalidOperationException">The group already subscribes to the topic.</exception>
+    /// <summary>
+    /// Starts delivering the topic's messages to a member of a consumer group until the returned subscription is
+    /// disposed. The members of a group (the instances of one app) share its queue: each message goes to one of them,
+    /// in turn, one message at a time, so the group still sees the topic in publication order.
+    /// </summary>
     public IAsyncDisposable Subscribe(string topic, string group, Func<PubSubMessage, CancellationToken, Task> deliver)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
@@ -69,14 +73,14 @@ public sealed class InMemoryBroker(string name, ILoggerFactory loggerFactory)
                 _topics[topic] = consumers;
             }
 
-            if (consumers.Exists(c => c.Group == group))
+            var consumer = consumers.Find(c => c.Group == group);
+            if (consumer is null)
             {
-                throw new InvalidOperationException($"'{group}' already subscribes to topic '{topic}' of pubsub '{Name}'");
+                consumer = new Consumer(this, topic, group);
+                consumers.Add(consumer);
             }
 
-            var consumer = new Consumer(this, topic, group, deliver);
-            consumers.Add(consumer);
-            return consumer;
+            return consumer.Join(deliver);
         }
     }
 
@@ -91,23 +95,23 @@ public sealed class InMemoryBroker(string name, ILoggerFactory loggerFactory)
         }
     }
 
-    private sealed class Consumer : IAsyncDisposable
+    /// <summary>One consumer group of a topic: its queue, its delivery loop, and the members it delivers to.</summary>
+    private sealed class Consumer : IDisposable
     {
         private readonly InMemoryBroker _broker;
-        private readonly Func<PubSubMessage, CancellationToken, Task> _deliver;
         private readonly Channel<PubSubMessage> _queue = Channel.CreateBounded<PubSubMessage>(
             new BoundedChannelOptions(MaxPendingPerSubscriber) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+        private readonly List<Member> _members = [];
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
-        private int _disposed;
+        private int _next;
 
-        public Consumer(InMemoryBroker broker, string topic, string group, Func<PubSubMessage, CancellationToken, Task> deliver)
+        public Consumer(InMemoryBroker broker, string topic, string group)
         {
             _broker = broker;
             Topic = topic;
             Group = group;
-            _deliver = deliver;
             _loop = Task.Run(RunAsync);
         }
 
@@ -125,18 +129,54 @@ public sealed class InMemoryBroker(string name, ILoggerFactory loggerFactory)
             }
         }
 
-        public async ValueTask DisposeAsync()
+        /// <summary>Adds a member; called under the broker's lock.</summary>
+        public Member Join(Func<PubSubMessage, CancellationToken, Task> deliver)
         {
-            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            var member = new Member(this, deliver);
+            lock (_members)
             {
-                return;
+                _members.Add(member);
             }
 
-            _broker.Remove(this);
-            _queue.Writer.TryComplete();
-            await _stop.CancelAsync();
-            await _loop;
-            _stop.Dispose();
+            return member;
+        }
+
+        /// <summary>Removes a member; the last one to leave ends the group and drops what it had not delivered.</summary>
+        public async Task LeaveAsync(Member member)
+        {
+            bool last;
+            lock (_broker._gate)
+            {
+                lock (_members)
+                {
+                    _members.Remove(member);
+                    last = _members.Count == 0;
+                }
+
+                if (last)
+                {
+                    _broker.Remove(this);
+                }
+            }
+
+            await member.Stop.CancelAsync();
+            if (last)
+            {
+                _queue.Writer.TryComplete();
+                await _stop.CancelAsync();
+                await _loop;
+                Dispose();
+            }
+        }
+
+        public void Dispose() => _stop.Dispose();
+
+        private Member? NextMember()
+        {
+            lock (_members)
+            {
+                return _members.Count == 0 ? null : _members[_next++ % _members.Count];
+            }
         }
 
         private async Task RunAsync()
@@ -146,23 +186,58 @@ public sealed class InMemoryBroker(string name, ILoggerFactory loggerFactory)
             {
                 await foreach (var message in _queue.Reader.ReadAllAsync(token))
                 {
-                    try
-                    {
-                        await _deliver(message, token);
-                    }
-                    catch (OperationCanceledException) when (token.IsCancellationRequested)
-                    {
-                        return;
-                    }
-                    catch (Exception e)
-                    {
-                        _broker._logger.LogError(e, "Delivering a message of topic {Topic} of pubsub {PubsubName} to {Group} failed", Topic, _broker.Name, Group);
-                    }
+                    await DeliverAsync(message, token);
                 }
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 // Unsubscribed.
+            }
+        }
+
+        /// <summary>Delivers to the next member; a member that leaves during the delivery hands the message to another.</summary>
+        private async Task DeliverAsync(PubSubMessage message, CancellationToken token)
+        {
+            while (NextMember() is { } member)
+            {
+                using var delivery = CancellationTokenSource.CreateLinkedTokenSource(token, member.Stop.Token);
+                try
+                {
+                    await member.Deliver(message, delivery.Token);
+                    return;
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (OperationCanceledException) when (member.Stop.IsCancellationRequested)
+                {
+                    // That member left mid-delivery; the next one gets the message.
+                }
+                catch (Exception e)
+                {
+                    _broker._logger.LogError(e, "Delivering a message of topic {Topic} of pubsub {PubsubName} to {Group} failed", Topic, _broker.Name, Group);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One subscriber of a consumer group: an instance of the app.</summary>
+    private sealed class Member(Consumer group, Func<PubSubMessage, CancellationToken, Task> deliver) : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public Func<PubSubMessage, CancellationToken, Task> Deliver { get; } = deliver;
+
+        public CancellationTokenSource Stop { get; } = new();
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                // Stop is not disposed: the delivery loop may still read its token (it has no timer to free).
+                await group.LeaveAsync(this);
             }
         }
     }

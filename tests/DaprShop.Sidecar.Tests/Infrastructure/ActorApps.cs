@@ -27,7 +27,8 @@ public static class ActorApps
     /// sidecar in <paramref name="cluster"/>, with <paramref name="stateStore"/> (YAML; default: <see cref="ActorStateStore"/>
     /// on SQLite) as its actor state store. The app's actor runtime talks to its sidecar's HTTP
     /// port, chosen up front. <paramref name="callbacks"/>, when given, records the reminder and timer
-    /// callbacks the app receives.
+    /// callbacks the app receives. <paramref name="grpcPort"/> fixes the sidecar's gRPC port, which names the instance
+    /// to placement.
     /// </summary>
     public static Task<SidecarHarness> StartHostAsync(
         string appId,
@@ -36,7 +37,8 @@ public static class ActorApps
         Action<ActorRuntimeOptions>? configure = null,
         string? stateStore = null,
         string actorType = ActorType,
-        RequestLog? callbacks = null)
+        RequestLog? callbacks = null,
+        int? grpcPort = null)
     {
         var daprHttpPort = FreePort.Next();
         return SidecarHarness.StartAsync(
@@ -73,7 +75,7 @@ public static class ActorApps
                 });
             },
             cluster,
-            options => options with { HttpPort = daprHttpPort });
+            options => options with { HttpPort = daprHttpPort, GrpcPort = grpcPort ?? options.GrpcPort });
     }
 
     /// <summary>An SDK proxy to an actor, through <paramref name="sidecar"/>'s HTTP API.</summary>
