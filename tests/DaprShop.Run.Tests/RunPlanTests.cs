@@ -64,6 +64,17 @@ public sealed class RunPlanTests : IDisposable
         Assert.Equal($"profile postgres: folder {In("components/postgres")} does not exist", error.Message);
     }
 
+    [Fact]
+    public void Replicas_of_an_app_without_a_port_or_of_an_unknown_app_are_refused_with_one_line()
+    {
+        var unknown = Assert.Throws<RunFileException>(() => Plan(["--replicas", "payments=2"]));
+        var portless = Assert.Throws<RunFileException>(() => Plan(["--replicas", "orders=2"]));
+
+        Assert.Equal($"--replicas: no app 'payments' in {In("dapr.yaml")} (apps: orders)", unknown.Message);
+        Assert.StartsWith("--replicas: orders has no appPort", portless.Message, StringComparison.Ordinal);
+        Assert.Equal("orders", Assert.Single(Plan(["--replicas", "orders=1"]).Apps).InstanceName(1));
+    }
+
     private RunPlan Plan(string[] args) => RunPlan.Create(RunnerArguments.Parse(args, _temp.Path), _temp.Path);
 
     private string In(string relative) => Path.Combine(_temp.Path, relative);

@@ -59,6 +59,16 @@ public sealed class RunnerArgumentsTests
     }
 
     [Fact]
+    public void Replicas_are_counted_per_app_and_one_by_default()
+    {
+        var arguments = RunnerArguments.Parse(["--replicas", "order-service=2", "--replicas=payment-service=3"], WorkingDirectory);
+
+        Assert.Equal(2, arguments.ReplicasOf("order-service"));
+        Assert.Equal(3, arguments.ReplicasOf("payment-service"));
+        Assert.Equal(1, arguments.ReplicasOf("auth-gateway"));
+    }
+
+    [Fact]
     public void Run_file_and_repeated_resources_paths_resolve_against_the_working_directory()
     {
         var arguments = RunnerArguments.Parse(
@@ -100,6 +110,11 @@ public sealed class RunnerArgumentsTests
     [InlineData(new[] { "--resources-path", "a", "b" }, "'b'")]
     [InlineData(new[] { "--restart-on-exit" }, "'--restart-on-exit'")]
     [InlineData(new[] { "--no-build=yes" }, "'yes'")]
+    [InlineData(new[] { "--replicas", "order-service" }, "--replicas: 'order-service' is not APPID=N with N from 1 to 8")]
+    [InlineData(new[] { "--replicas", "order-service=0" }, "is not APPID=N")]
+    [InlineData(new[] { "--replicas", "order-service=9" }, "is not APPID=N")]
+    [InlineData(new[] { "--replicas", "=2" }, "is not APPID=N")]
+    [InlineData(new[] { "--replicas", "a=2", "--replicas", "a=3" }, "--replicas: a is named twice")]
     [InlineData(new[] { "--profile" }, "'--profile'")]
     [InlineData(new[] { "--profile", "redis", "--resources-path", "components/redis" }, "--profile and --resources-path do not go together")]
     [InlineData(new[] { "--profile", "bogus" }, "no profile 'bogus'; the profiles are embedded, redis, postgres")]

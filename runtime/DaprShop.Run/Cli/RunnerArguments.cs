@@ -17,6 +17,18 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
     /// <summary>App ids given with <c>--restart-on-exit</c>: when one exits on its own it is started again instead of stopping the run.</summary>
     public IReadOnlySet<string> RestartOnExit { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
+    /// <summary>The most instances <c>--replicas</c> starts of one app.</summary>
+    public const int MaxReplicas = 8;
+
+    /// <summary>
+    /// How many instances to start of an app, from <c>--replicas APPID=N</c> (one for an app not named): each with its own
+    /// sidecar, sharing the run's backends, as the pods of a Deployment do.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Replicas { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>How many instances of <paramref name="appId"/> the run starts.</summary>
+    public int ReplicasOf(string appId) => Replicas.GetValueOrDefault(appId, 1);
+
     /// <summary>
     /// <c>--dashboard</c> (true) or <c>--no-dashboard</c> (false); null when neither was given: then the dashboard runs
     /// when every app runs in Development (see <c>ShopRunner</c>).
@@ -127,6 +139,16 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
                 + "cope, and see it come back.",
         };
 
+        private readonly Option<Dictionary<string, int>> _replicas = new("--replicas")
+        {
+            HelpName = "APPID=N",
+            Description = $"Start N instances of this app (1 to {MaxReplicas}; repeatable), each with its own sidecar, sharing the "
+                + "profile's backends as pods do: requests rotate over them, actors are placed across them by consistent "
+                + "hashing, and they share one consumer group. The first instance takes the run file's ports, the others free "
+                + "ones. An instance's app and sidecar stop and (with --restart-on-exit) start again together.",
+            CustomParser = ParseReplicas,
+        };
+
         private readonly Option<bool> _dashboard = new("--dashboard")
         {
             Arity = ArgumentArity.Zero,
@@ -166,6 +188,7 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
             command.Options.Add(_resourcesPaths);
             command.Options.Add(_noBuild);
             command.Options.Add(_restartOnExit);
+            command.Options.Add(_replicas);
             command.Options.Add(_dashboard);
             command.Options.Add(_noDashboard);
             command.Validators.Add(ProfileOrResourcesPaths);
@@ -183,6 +206,7 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
             {
                 Profile = parsed.GetValue(_profile),
                 RestartOnExit = (parsed.GetValue(_restartOnExit) ?? []).ToHashSet(StringComparer.Ordinal),
+                Replicas = parsed.GetValue(_replicas) ?? new Dictionary<string, int>(StringComparer.Ordinal),
                 Dashboard = parsed.GetValue(_dashboard) ? true : parsed.GetValue(_noDashboard) ? false : null,
             };
         }
@@ -216,6 +240,30 @@ public sealed record RunnerArguments(string? RunFile, IReadOnlyList<string> Reso
 
             result.AddError($"--profile: no profile '{name}'; the profiles are {string.Join(", ", ResourcesProfile.All.Select(p => p.Name))}");
             return null;
+        }
+
+        private static Dictionary<string, int>? ParseReplicas(ArgumentResult result)
+        {
+            var replicas = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var token in result.Tokens.Select(t => t.Value))
+            {
+                var parts = token.Split('=', 2);
+                if (parts.Length != 2 || parts[0].Length == 0
+                    || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+                    || count is < 1 or > MaxReplicas)
+                {
+                    result.AddError($"--replicas: '{token}' is not APPID=N with N from 1 to {MaxReplicas} (e.g. --replicas order-service=2)");
+                    return null;
+                }
+
+                if (!replicas.TryAdd(parts[0], count))
+                {
+                    result.AddError($"--replicas: {parts[0]} is named twice");
+                    return null;
+                }
+            }
+
+            return replicas;
         }
 
         private static void NeedsValue(OptionResult result)

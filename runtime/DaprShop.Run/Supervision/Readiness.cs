@@ -18,25 +18,25 @@ internal sealed class Readiness(PrefixedConsole console, HttpClient http)
     /// <summary>Null once everything is ready, else why not (a timeout or a sidecar that failed).</summary>
     public async Task<string?> WaitAsync(IReadOnlyList<RunningApp> apps, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var states = apps.ToDictionary(a => a.App.AppId, _ => new State(), StringComparer.Ordinal);
+        var states = apps.ToDictionary(a => a.Name, _ => new State(), StringComparer.Ordinal);
         var started = DateTime.UtcNow;
         var nextReport = started + ReportInterval;
         while (true)
         {
             foreach (var app in apps)
             {
-                var state = states[app.App.AppId];
+                var state = states[app.Name];
                 state.Sidecar = state.Sidecar || await IsHealthyAsync(new Uri(app.Sidecar.HttpEndpoint, "/v1.0/healthz"), cancellationToken);
                 state.App = state.App || app.HealthUrl is null || await IsHealthyAsync(app.HealthUrl, cancellationToken);
                 if (app.Sidecar.AppReady is { IsFaulted: true } failed)
                 {
-                    return $"the sidecar of {app.App.AppId} could not initialise with its app: {failed.Exception.GetBaseException().Message}";
+                    return $"the sidecar of {app.Name} could not initialise with its app: {failed.Exception.GetBaseException().Message}";
                 }
 
                 state.Initialised = app.Sidecar.AppReady.IsCompletedSuccessfully;
             }
 
-            var waiting = apps.Where(a => !states[a.App.AppId].Ready).ToList();
+            var waiting = apps.Where(a => !states[a.Name].Ready).ToList();
             if (waiting.Count == 0)
             {
                 return null;
@@ -61,7 +61,7 @@ internal sealed class Readiness(PrefixedConsole console, HttpClient http)
     private static string Describe(IEnumerable<RunningApp> waiting, Dictionary<string, State> states) =>
         string.Join("; ", waiting.Select(app =>
         {
-            var state = states[app.App.AppId];
+            var state = states[app.Name];
             var parts = new List<string>();
             if (!state.App)
             {
@@ -73,7 +73,7 @@ internal sealed class Readiness(PrefixedConsole console, HttpClient http)
                 parts.Add("sidecar");
             }
 
-            return $"{app.App.AppId} ({string.Join(", ", parts)})";
+            return $"{app.Name} ({string.Join(", ", parts)})";
         }));
 
     private async Task<bool> IsHealthyAsync(Uri url, CancellationToken cancellationToken)

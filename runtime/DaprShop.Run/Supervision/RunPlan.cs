@@ -65,7 +65,19 @@ internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, 
             throw new RunFileException($"--restart-on-exit: no app '{unknown}' in {runFile.FilePath} (apps: {string.Join(", ", apps.Select(a => a.App.AppId))})");
         }
 
-        return new RunPlan(runFile, apps, profile, description);
+        var unknownReplicated = arguments.Replicas.Keys.FirstOrDefault(id => apps.All(a => a.App.AppId != id));
+        if (unknownReplicated is not null)
+        {
+            throw new RunFileException($"--replicas: no app '{unknownReplicated}' in {runFile.FilePath} (apps: {string.Join(", ", apps.Select(a => a.App.AppId))})");
+        }
+
+        var withoutPort = apps.FirstOrDefault(a => arguments.ReplicasOf(a.App.AppId) > 1 && a.App.AppPort is null);
+        if (withoutPort is not null)
+        {
+            throw new RunFileException($"--replicas: {withoutPort.App.AppId} has no appPort in {runFile.FilePath}; only an app that listens can run as several instances");
+        }
+
+        return new RunPlan(runFile, [.. apps.Select(a => a with { Replicas = arguments.ReplicasOf(a.App.AppId) })], profile, description);
     }
 
     private static List<string> Existing(IReadOnlyList<string> folders, string source)
@@ -78,5 +90,17 @@ internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, 
         string.Join(" + ", paths.Select(p => Path.GetRelativePath(workingDirectory, p) is var relative && !relative.StartsWith("..", StringComparison.Ordinal) ? relative : p));
 }
 
-/// <summary>One app of the plan: its run-file entry, the resources its sidecar loads, and its <c>dotnet run</c> command if it has one.</summary>
-internal sealed record PlannedApp(RunFileApp App, IReadOnlyList<string> ResourcesPaths, DotnetRunCommand? DotnetRun);
+/// <summary>
+/// One app of the plan: its run-file entry, the resources its sidecar loads, its <c>dotnet run</c> command if it has one,
+/// and how many instances of it run (<c>--replicas</c>).
+/// </summary>
+internal sealed record PlannedApp(RunFileApp App, IReadOnlyList<string> ResourcesPaths, DotnetRunCommand? DotnetRun)
+{
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>
+    /// What names instance <paramref name="instance"/> (from 1) in the output: the app id alone for an app with one
+    /// instance, else <c>order-service#2</c>.
+    /// </summary>
+    public string InstanceName(int instance) => Replicas == 1 ? App.AppId : $"{App.AppId}#{instance}";
+}

@@ -51,6 +51,7 @@ public sealed class ShopRunner(PrefixedConsole console)
 
     private readonly LocalCluster _cluster = new();
     private readonly List<(Sidecar.Sidecar Sidecar, ILoggerFactory Logs)> _sidecars = [];
+    private readonly HashSet<string> _restarting = new(StringComparer.Ordinal);
     private readonly List<AppProcess> _processes = [];
     private readonly List<Task> _restarters = [];
     private readonly HashSet<string> _notedPubSubs = new(StringComparer.Ordinal);
@@ -77,10 +78,13 @@ public sealed class ShopRunner(PrefixedConsole console)
 
         foreach (var app in plan.Apps)
         {
-            console.AssignColour(app.App.AppId);
+            for (var instance = 1; instance <= app.Replicas; instance++)
+            {
+                console.AssignColour(app.InstanceName(instance));
+            }
         }
 
-        console.Info($"Run file {plan.RunFile.FilePath}: {string.Join(", ", plan.Apps.Select(a => a.App.AppId))}");
+        console.Info($"Run file {plan.RunFile.FilePath}: {string.Join(", ", plan.Apps.Select(a => a.Replicas == 1 ? a.App.AppId : $"{a.App.AppId} ({a.Replicas} instances)"))}");
         console.Info(plan.ResourcesDescription);
         if (plan.RunFile.IgnoredFields.Count > 0)
         {
@@ -221,33 +225,20 @@ public sealed class ShopRunner(PrefixedConsole console)
             var appToken = app.Env.GetValueOrDefault(AppLaunch.AppApiTokenVariable) is { Length: > 0 } given ? given : AppLaunch.NewApiToken();
             var daprToken = DaprApiTokenFor(app);
             _tokenFiles.Write(app.AppId, daprToken);
-            var options = SidecarOptionsFor(planned, appToken, daprToken);
-            var sidecar = await StartSidecarAsync(options, stop.Stopping);
-            if (sidecar is null)
+            for (var instance = 1; instance <= planned.Replicas; instance++)
             {
-                return ExitCodes.Failed;
+                var started = await StartInstanceAsync(planned, InstanceOf(app, instance), planned.InstanceName(instance), appToken, daprToken, restartOnExit, stop);
+                if (started is null)
+                {
+                    return ExitCodes.Failed;
+                }
+
+                running.Add(started);
             }
-
-            NoteInMemoryPubSubs(sidecar);
-
-            var launch = app.Command.Count == 0 ? null : AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken, daprToken);
-            var process = launch is null ? null : StartApp(launch);
-            if (launch is not null && process is null)
-            {
-                return ExitCodes.Failed;
-            }
-
-            if (launch is not null && process is not null && restartOnExit.Contains(app.AppId))
-            {
-                _restarters.Add(RestartOnExitAsync(launch, process, stop.Stopping));
-            }
-
-            var health = app.AppPort is { } port ? new Uri($"http://{options.AppHost}:{port}{app.AppHealthCheckPath}") : null;
-            running.Add(new RunningApp(app, sidecar, process, health));
         }
 
         console.Info($"Every sidecar answers only its own app (a DAPR_API_TOKEN each); for calls by hand: -H \"dapr-api-token: $(cat {Path.GetRelativePath(Environment.CurrentDirectory, _tokenFiles.Directory)}/<app-id>)\"");
-        var watched = Watched(restartOnExit);
+        var watched = Watched();
         var exited = watched.Count == 0 ? Task.Delay(Timeout.Infinite, stop.Stopping) : Task.WhenAny(watched.Select(p => p.Exited));
         if (await WaitUntilReadyAsync(running, exited, stop) is { } notReady)
         {
@@ -257,7 +248,141 @@ public sealed class ShopRunner(PrefixedConsole console)
         var dashboardUrl = dashboard is null ? null : await DashboardAnswersAsync(dashboard, stop.Stopping);
         console.Plain(ReadyLine(plan.Profile, ReadyUrl(running), dashboardUrl));
         await Task.WhenAny(exited, Task.Delay(Timeout.Infinite, stop.Stopping)).ContinueWith(_ => { }, TaskScheduler.Default);
-        return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : await AppExitedAsync(stop, restartOnExit);
+        return stop.Stopping.IsCancellationRequested ? ExitCodes.Stopped : await AppExitedAsync(stop);
+    }
+
+    /// <summary>
+    /// Starts one instance of an app: its sidecar, then its process. An app with one instance keeps its sidecar when its
+    /// process exits and, with <c>--restart-on-exit</c>, gets a new process beside it, as under <c>dapr run</c>; an
+    /// instance of a replicated app is a pod: its sidecar stops with its process (the instance leaves name resolution,
+    /// the placement and its consumer group) and both start again together.
+    /// </summary>
+    private async Task<RunningApp?> StartInstanceAsync(
+        PlannedApp planned,
+        RunFileApp app,
+        string name,
+        string appToken,
+        string daprToken,
+        IReadOnlySet<string> restartOnExit,
+        StopSignal stop)
+    {
+        var options = SidecarOptionsFor(planned, app, appToken, daprToken);
+        var sidecar = await StartSidecarAsync(options, name, stop.Stopping);
+        if (sidecar is null)
+        {
+            return null;
+        }
+
+        NoteInMemoryPubSubs(sidecar);
+        if (planned.Replicas > 1)
+        {
+            console.Info($"{name}: app port {app.AppPort}, sidecar HTTP {sidecar.HttpPort}, gRPC {sidecar.GrpcPort}");
+        }
+
+        var launch = app.Command.Count == 0 ? null : AppLaunch.Create(app, sidecar.HttpPort, sidecar.GrpcPort, appToken, daprToken) with { AppId = name };
+        var process = launch is null ? null : StartApp(launch);
+        if (launch is not null && process is null)
+        {
+            return null;
+        }
+
+        if (launch is not null && process is not null && restartOnExit.Contains(app.AppId))
+        {
+            lock (_processes)
+            {
+                _restarting.Add(name);
+            }
+
+            var restarter = planned.Replicas > 1
+                ? RestartInstanceOnExitAsync(options with { HttpPort = sidecar.HttpPort, GrpcPort = sidecar.GrpcPort }, name, sidecar, launch, process, stop.Stopping)
+                : RestartOnExitAsync(launch, process, stop.Stopping);
+            _restarters.Add(restarter);
+        }
+
+        var health = app.AppPort is { } port ? new Uri($"http://{options.AppHost}:{port}{app.AppHealthCheckPath}") : null;
+        return new RunningApp(name, app, sidecar, process, health);
+    }
+
+    /// <summary>
+    /// The run file's entry for instance <paramref name="instance"/> of an app: the first takes the run file's ports;
+    /// each other one a free app port of its own and sidecar ports the sidecar picks.
+    /// </summary>
+    private static RunFileApp InstanceOf(RunFileApp app, int instance) =>
+        instance == 1 ? app : app with { AppPort = PortCheck.AnyFree(), DaprHttpPort = null, DaprGrpcPort = null, MetricsPort = null };
+
+    /// <summary>
+    /// <c>--restart-on-exit</c> for an instance of a replicated app: each time its process exits on its own, its sidecar
+    /// stops too (as a pod's would), and after <see cref="RunnerArguments.RestartDelay"/> a new sidecar on the same
+    /// ports and a new process start in their place.
+    /// </summary>
+    private async Task RestartInstanceOnExitAsync(SidecarOptions options, string name, Sidecar.Sidecar sidecar, AppLaunch launch, AppProcess process, CancellationToken stopping)
+    {
+        while (true)
+        {
+            var code = await process.Exited;
+            if (stopping.IsCancellationRequested || _stopping)
+            {
+                return;
+            }
+
+            console.Error($"{name} exited on its own with code {code}: its sidecar stops with it, and both start again in {RunnerArguments.RestartDelay.TotalSeconds:0} s (--restart-on-exit)");
+            await StopSidecarAsync(sidecar);
+            try
+            {
+                await Task.Delay(RunnerArguments.RestartDelay, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            var restartedSidecar = await StartSidecarAsync(options, name, stopping);
+            if (restartedSidecar is null)
+            {
+                console.Error($"{name}: its sidecar did not start again; the instance stays down");
+                return;
+            }
+
+            sidecar = restartedSidecar;
+            lock (_processes)
+            {
+                if (_stopping)
+                {
+                    return;
+                }
+
+                var restarted = StartApp(launch);
+                if (restarted is null)
+                {
+                    return;
+                }
+
+                process = restarted;
+            }
+        }
+    }
+
+    private async Task StopSidecarAsync(Sidecar.Sidecar sidecar)
+    {
+        (Sidecar.Sidecar Sidecar, ILoggerFactory Logs) entry;
+        lock (_sidecars)
+        {
+            entry = _sidecars.Find(s => ReferenceEquals(s.Sidecar, sidecar));
+            _sidecars.Remove(entry);
+        }
+
+        try
+        {
+            await sidecar.DisposeAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            console.Error($"{sidecar.AppId}: the sidecar did not stop cleanly: {e.Message}");
+        }
+        finally
+        {
+            entry.Logs?.Dispose();
+        }
     }
 
     private bool StartDashboard(DashboardEndpoints endpoints)
@@ -328,11 +453,11 @@ public sealed class ShopRunner(PrefixedConsole console)
     }
 
     /// <summary>The processes whose exit stops the run: every app but those started again on exit.</summary>
-    private List<AppProcess> Watched(IReadOnlySet<string> restartOnExit)
+    private List<AppProcess> Watched()
     {
         lock (_processes)
         {
-            return _processes.Where(p => !restartOnExit.Contains(p.AppId)).ToList();
+            return _processes.Where(p => !_restarting.Contains(p.AppId)).ToList();
         }
     }
 
@@ -400,9 +525,8 @@ public sealed class ShopRunner(PrefixedConsole console)
         : Environment.GetEnvironmentVariable(AppLaunch.DaprApiTokenVariable) is { Length: > 0 } shared ? shared
         : AppLaunch.NewApiToken();
 
-    private static SidecarOptions SidecarOptionsFor(PlannedApp planned, string appToken, string daprToken)
+    private static SidecarOptions SidecarOptionsFor(PlannedApp planned, RunFileApp app, string appToken, string daprToken)
     {
-        var app = planned.App;
         return new SidecarOptions
         {
             AppId = app.AppId,
@@ -432,7 +556,7 @@ public sealed class ShopRunner(PrefixedConsole console)
         {
             await waiting.CancelAsync();
             await ready.ContinueWith(_ => { }, TaskScheduler.Default);
-            return await AppExitedAsync(stop, new HashSet<string>());
+            return await AppExitedAsync(stop);
         }
 
         if (await ready is { } failure)
@@ -444,13 +568,17 @@ public sealed class ShopRunner(PrefixedConsole console)
         return null;
     }
 
-    private async Task<Sidecar.Sidecar?> StartSidecarAsync(SidecarOptions options, CancellationToken cancellationToken)
+    private async Task<Sidecar.Sidecar?> StartSidecarAsync(SidecarOptions options, string name, CancellationToken cancellationToken)
     {
-        var logs = SidecarLoggerProvider.CreateFactory(options.AppId, console);
+        var logs = SidecarLoggerProvider.CreateFactory(name, console);
         try
         {
             var sidecar = await Sidecar.Sidecar.StartAsync(options, _cluster, logs, cancellationToken);
-            _sidecars.Add((sidecar, logs));
+            lock (_sidecars)
+            {
+                _sidecars.Add((sidecar, logs));
+            }
+
             return sidecar;
         }
         catch (ResourceLoadException e)
@@ -492,7 +620,7 @@ public sealed class ShopRunner(PrefixedConsole console)
     }
 
     /// <summary>An app exited on its own: say which, unless a stop signal is what made it exit.</summary>
-    private async Task<int> AppExitedAsync(StopSignal stop, IReadOnlySet<string> restartOnExit)
+    private async Task<int> AppExitedAsync(StopSignal stop)
     {
         // Ctrl+C in a terminal reaches the apps too; their exit can be seen before the signal is.
         await Task.Delay(TimeSpan.FromSeconds(1), stop.Stopping).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -501,7 +629,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             return ExitCodes.Stopped;
         }
 
-        foreach (var process in Watched(restartOnExit).Where(p => p.Exited.IsCompleted))
+        foreach (var process in Watched().Where(p => p.Exited.IsCompleted))
         {
             console.Error($"{process.AppId} exited on its own with code {await process.Exited}: stopping everything");
         }

@@ -15,6 +15,12 @@ namespace DaprShop.Sidecar.State.Outbox;
 /// exponential backoff (0.5 s doubling to 30 s) until it succeeds. Delivery is at least once, as with
 /// daprd: a crash after a publish and before its batch is deleted publishes those messages again.
 /// </summary>
+/// <remarks>
+/// With several instances of the app (<c>--replicas</c>), rows another instance committed are left to it: each
+/// instance takes up only those older than <see cref="OrphanAge"/>, looked for every <see cref="OrphanAge"/>, so the
+/// rows of an instance that died are published by the others (daprd gets the same from its internal outbox topic, which
+/// the app's instances consume as one group).
+/// </remarks>
 public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 {
     /// <summary>
@@ -25,6 +31,9 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
+
+    /// <summary>How old a row another instance committed must be before this one publishes it, and how often it looks.</summary>
+    public static readonly TimeSpan OrphanAge = TimeSpan.FromSeconds(10);
 
     /// <summary>At most this many published rows are deleted in one transaction.</summary>
     private const int MaxBatch = 64;
@@ -39,6 +48,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Meter _meter = new(MeterName);
     private Task _loop = Task.CompletedTask;
+    private Task _sweep = Task.CompletedTask;
     private int _stopped;
 
     public OutboxRelay(SidecarContext sidecar, PubSubPublisher publisher, ILoggerFactory loggerFactory)
@@ -69,17 +79,18 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     /// Queues a row for publishing (ignored when already queued). <paramref name="ifStored"/>: the row's transaction
     /// failed, so publish only if the row is stored all the same (a store without rollback), else forget it.
     /// </summary>
-    public void Enqueue(string storeName, string key, OutboxMessage message, bool ifStored = false)
+    /// <returns>Whether the row was queued now.</returns>
+    public bool Enqueue(string storeName, string key, OutboxMessage message, bool ifStored = false)
     {
         lock (_gate)
         {
             if (!_pending.Add(key))
             {
-                return;
+                return false;
             }
         }
 
-        _queue.Writer.TryWrite(new Pending(storeName, key, message, ifStored));
+        return _queue.Writer.TryWrite(new Pending(storeName, key, message, ifStored));
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -100,6 +111,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         if (_stores.Count > 0)
         {
             _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+            _sweep = Task.Run(() => SweepAsync(_stopping.Token), CancellationToken.None);
         }
 
         return Task.CompletedTask;
@@ -139,7 +151,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         _queue.Writer.TryComplete();
         try
         {
-            await _loop;
+            await Task.WhenAll(_loop, _sweep);
         }
         catch (OperationCanceledException)
         {
@@ -150,7 +162,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        await RecoverAsync(cancellationToken);
+        await RecoverAsync(OtherInstancesRun ? OrphanAge : TimeSpan.Zero, cancellationToken);
         var batch = new List<Pending>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync(cancellationToken))
         {
@@ -195,7 +207,23 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         }
     }
 
-    private async Task RecoverAsync(CancellationToken cancellationToken)
+    private bool OtherInstancesRun => _sidecar.Cluster.Instances(_sidecar.AppId).Count > 1;
+
+    /// <summary>While other instances of the app run, takes up every <see cref="OrphanAge"/> the rows none of them published.</summary>
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(OrphanAge);
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            if (OtherInstancesRun)
+            {
+                await RecoverAsync(OrphanAge, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Queues the stored rows committed at least <paramref name="minAge"/> ago that are not queued yet.</summary>
+    private async Task RecoverAsync(TimeSpan minAge, CancellationToken cancellationToken)
     {
         var prefix = OutboxMessage.PrefixFor(_sidecar.AppId);
         foreach (var (name, (store, _)) in _stores)
@@ -223,14 +251,14 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
                 }
             }
 
-            foreach (var (key, message) in found.OrderBy(f => f.Message.CreatedAt))
+            var due = DateTimeOffset.UtcNow - minAge;
+            var orphaned = found.Where(f => f.Message.CreatedAt <= due).OrderBy(f => f.Message.CreatedAt).ToList();
+            // Taken from another instance: published only if still stored when its turn comes (that instance may have
+            // published and deleted it meanwhile).
+            var taken = orphaned.Count(f => Enqueue(name, f.Key, f.Message, ifStored: minAge > TimeSpan.Zero));
+            if (taken > 0)
             {
-                Enqueue(name, key, message);
-            }
-
-            if (found.Count > 0)
-            {
-                _logger.LogInformation("Outbox of state store {StateStore}: {Count} committed messages left to publish", name, found.Count);
+                _logger.LogInformation("Outbox of state store {StateStore}: {Count} committed messages left to publish", name, taken);
             }
         }
     }
