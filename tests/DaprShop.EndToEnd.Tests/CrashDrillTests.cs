@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using DaprShop.EndToEnd.Tests.Infrastructure;
 using DaprShop.Testing.Drills;
 using StackExchange.Redis;
@@ -41,6 +42,51 @@ public sealed class PostgresCrashDrillTests(PostgresCrashShopFixture shop, Xunit
 {
     /// <summary>The two kills that matter most for state: order-service and the runner with every sidecar.</summary>
     protected override IReadOnlyList<string> Targets => ["order-service", DrillTarget.Runner];
+}
+
+/// <summary>
+/// The crash drill on the redis profile with two instances each of order-service and payment-service: each round kills
+/// one instance of each at once, mid-burst, and every order still settles, paid once and notified once.
+/// </summary>
+[Collection(ReplicaCrashShopDefinition.Name)]
+public sealed class ReplicaCrashDrillTests(ReplicaCrashShopFixture shop, Xunit.Abstractions.ITestOutputHelper output) : CrashDrillTests(shop, output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    protected override IReadOnlyList<string> Targets => ["order-service#2,payment-service#1", "order-service#1,payment-service#2"];
+
+    [Fact]
+    public async Task Orders_are_served_by_both_order_service_instances_as_their_metadata_shows()
+    {
+        var shopper = await Shopper.RegisterAsync(shop.Gateway, $"replicas-{Guid.NewGuid():N}@e2e.test");
+        var actors = await Eventually.WaitAsync(
+            async () =>
+            {
+                using var placed = await shopper.PlaceOrderAsync("tok_visa");
+                return (await ActiveOrdersAsync("order-service#1"), await ActiveOrdersAsync("order-service#2"));
+            },
+            counts => counts.Item1 > 0 && counts.Item2 > 0,
+            Deadline,
+            "both order-service instances to host order actors");
+
+        Assert.True(actors.Item1 > 0 && actors.Item2 > 0);
+    }
+
+    /// <summary>The order actors active in one instance, from its sidecar's metadata (0 while it is down).</summary>
+    private async Task<int> ActiveOrdersAsync(string instance)
+    {
+        using var sidecar = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{shop.SidecarPortOf(instance)}"), Timeout = TimeSpan.FromSeconds(5) };
+        sidecar.DefaultRequestHeaders.Add("dapr-api-token", shop.SidecarToken("order-service"));
+        try
+        {
+            var metadata = await sidecar.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/v1.0/metadata");
+            return metadata?["actors"]?.AsArray().Where(a => a?["type"]?.GetValue<string>() == "OrderActor").Sum(a => a!["count"]!.GetValue<int>()) ?? 0;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
 }
 
 public abstract class CrashDrillTests(CrashShopFixture shop, Xunit.Abstractions.ITestOutputHelper output)

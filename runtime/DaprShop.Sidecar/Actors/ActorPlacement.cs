@@ -115,7 +115,7 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
             _ = Task.Run(() => DisseminateAsync(previous.Settled, table, members, settled), CancellationToken.None);
         }
 
-        _logger.LogInformation("Placement table {Version}: {Why}; {Types}", table.Version, why, table);
+        _logger.LogDebug("Placement table {Version}: {Why}; {Types}", table.Version, why, table);
         changed.TrySetResult();
         return table;
     }

@@ -85,14 +85,15 @@ public sealed class ActorReminders : IDisposable
     /// <paramref name="table"/> and lets go of those it tracked and owns no more (they stay stored; their owner fires
     /// them). Runs when the app's types are first registered and on every placement change.
     /// </summary>
-    public async Task RebalanceAsync(IEnumerable<string> actorTypes, PlacementTable table, CancellationToken cancellationToken)
+    /// <returns>How many stored reminders this instance owns now, and how many are stored for those types.</returns>
+    public async Task<(int Owned, int Stored)> RebalanceAsync(IEnumerable<string> actorTypes, PlacementTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actorTypes);
         ArgumentNullException.ThrowIfNull(table);
         if (_store is not IStateKeyQuery query)
         {
             _logger.LogWarning("The actor state store cannot list its rows: stored reminders are not loaded");
-            return;
+            return (0, 0);
         }
 
         foreach (var (key, entry) in _entries.Where(e => !ReferenceEquals(table.Owner(e.Value.Reminder.ActorType, e.Value.Reminder.ActorId), _runtime)).ToList())
@@ -100,10 +101,11 @@ public sealed class ActorReminders : IDisposable
             await WithStripeAsync(key, () => Untrack(key, entry.Version), cancellationToken);
         }
 
+        var (owned, stored) = (0, 0);
         foreach (var actorType in actorTypes)
         {
             var rows = await query.QueryByPrefixAsync($"{KeyPrefix}{StateKeyPrefix.Separator}{actorType}{StateKeyPrefix.Separator}", cancellationToken);
-            var owned = 0;
+            stored += rows.Count;
             foreach (var (storedKey, entry) in rows)
             {
                 StoredReminder? reminder;
@@ -123,9 +125,9 @@ public sealed class ActorReminders : IDisposable
                     await AdoptAsync(reminder, cancellationToken);
                 }
             }
-
-            _logger.LogInformation("Placement table {Version}: this instance owns {Owned} of the {Count} stored reminders of actor type {ActorType}", table.Version, owned, rows.Count, actorType);
         }
+
+        return (owned, stored);
     }
 
     /// <summary>Registers (or replaces) a reminder and stores it before answering.</summary>

@@ -44,7 +44,7 @@ public sealed class ActorMovedException(string actorType, string actorId)
 /// <c>actorIdleTimeout</c> (looked for every <c>actorScanInterval</c>) with
 /// <c>DELETE /actors/{type}/{id}</c>, and owns the actors' state, reminders and timers.
 /// </summary>
-public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHostedService, IAsyncDisposable
+public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHostedLifecycleService, IAsyncDisposable
 {
     /// <summary>The header that carries a reentrant call chain (daprd <c>pkg/actors/targets/app/lock/lock.go</c>).</summary>
     public const string ReentrancyIdHeader = "Dapr-Reentrancy-Id";
@@ -136,6 +136,22 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await StopCoreAsync();
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The sidecar is stopping: this instance leaves the placement at once, before its servers drain their requests, so
+    /// that the other instances take over its actors and reminders without waiting for it.
+    /// </summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        Placement.Unregister(this);
+        return Task.CompletedTask;
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -347,16 +363,15 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     internal async Task OnPlacementChangedAsync(PlacementTable table)
     {
         var moved = _actors.Values.Where(a => !ReferenceEquals(table.Owner(a.ActorType, a.ActorId), this)).ToList();
-        if (moved.Count > 0)
-        {
-            _logger.LogInformation("Placement table {Version}: deactivating {Count} actors that moved to another instance", table.Version, moved.Count);
-        }
-
         await Task.WhenAll(moved.Select(DrainAsync));
-        if (_reminders is { } reminders)
-        {
-            await reminders.RebalanceAsync(Volatile.Read(ref _hostedTypes), table, _stopping.Token);
-        }
+        var (owned, stored) = _reminders is { } reminders ? await reminders.RebalanceAsync(Volatile.Read(ref _hostedTypes), table, _stopping.Token) : (0, 0);
+        _logger.LogInformation(
+            "Placement table {Version} ({Table}): {Moved} active actors moved away and were deactivated; this instance fires {Owned} of {Stored} stored reminders",
+            table.Version,
+            table,
+            moved.Count,
+            owned,
+            stored);
     }
 
     /// <summary>This sidecar's timers.</summary>

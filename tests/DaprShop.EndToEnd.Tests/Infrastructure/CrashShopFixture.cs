@@ -18,7 +18,9 @@ public abstract class CrashShopFixture : ShopFixtureBase, IDrillShop
 
     protected override IEnumerable<string> ExtraRunnerArguments() => AppIds.SelectMany(id => new[] { "--restart-on-exit", id });
 
-    Task IDrillShop.KillAppAsync(string appId, CancellationToken cancellationToken) => KillAppAsync(appId);
+    /// <summary>Kills the app, or each of the instances the target names, separated by commas, at once.</summary>
+    Task IDrillShop.KillAppAsync(string appId, CancellationToken cancellationToken) =>
+        Task.WhenAll(appId.Split(',', StringSplitOptions.TrimEntries).Select(KillAppAsync));
 
     Task IDrillShop.KillRunnerAsync(CancellationToken cancellationToken) => KillAsync();
 
@@ -91,6 +93,35 @@ public sealed class RedisCrashShopFixture : CrashShopFixture
 public sealed class PostgresCrashShopFixture : CrashShopFixture
 {
     public override string Profile => "postgres";
+}
+
+/// <summary>
+/// The redis profile with two instances of order-service and of payment-service (<c>--replicas</c>), each instance a
+/// pod: its sidecar stops with its app and both come back together.
+/// </summary>
+public sealed class ReplicaCrashShopFixture : CrashShopFixture
+{
+    public static readonly string[] Replicated = ["order-service", "payment-service"];
+
+    public override string Profile => "redis";
+
+    /// <summary>The sidecar HTTP port of an instance (<c>order-service#2</c>), as the runner last announced it.</summary>
+    public int SidecarPortOf(string instance)
+    {
+        var announced = System.Text.RegularExpressions.Regex.Matches(Output, $@"{System.Text.RegularExpressions.Regex.Escape(instance)}: app port [0-9]+, sidecar HTTP (?<port>[0-9]+)");
+        return announced.Count > 0
+            ? int.Parse(announced[^1].Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException($"the runner never announced {instance}");
+    }
+
+    protected override IEnumerable<string> ExtraRunnerArguments() =>
+        base.ExtraRunnerArguments().Concat(Replicated.SelectMany(id => new[] { "--replicas", $"{id}=2" }));
+}
+
+[CollectionDefinition(Name)]
+public sealed class ReplicaCrashShopDefinition : ICollectionFixture<ReplicaCrashShopFixture>
+{
+    public const string Name = "replica crash shop";
 }
 
 [CollectionDefinition(Name)]

@@ -1,6 +1,9 @@
 namespace DaprShop.Testing.Drills;
 
-/// <summary>What a round of the crash drill kills: one app (the runner restarts it) or the runner with everything it started.</summary>
+/// <summary>
+/// What a round of the crash drill kills: one app (the runner restarts it), several instances of replicated apps at
+/// once (<c>order-service#2,payment-service#1</c>), or the runner with everything it started.
+/// </summary>
 public static class DrillTarget
 {
     public const string Runner = "runner";
