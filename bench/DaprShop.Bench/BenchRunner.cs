@@ -124,7 +124,7 @@ internal sealed class BenchRunner(BenchOptions options, TextWriter log)
         }
 
         await log.WriteLineAsync("Starting the shop through the runner...");
-        var shop = await LaunchedShop.StartAsync(context.Repository, context.Backend, cancellationToken, dashboard: context.Options.Dashboard);
+        var shop = await LaunchedShop.StartAsync(context.Repository, context.Backend, cancellationToken, dashboard: context.Options.Dashboard, replicas: context.Options.Replicas);
         await log.WriteLineAsync($"The shop is ready at {shop.Endpoints.Gateway} after {shop.TimeToReady.TotalSeconds:0.0} s.");
         context.Shop = shop.Endpoints;
         context.LaunchesShops = true;

@@ -30,6 +30,9 @@ internal sealed record BenchOptions
           --quick                  small sizes for a smoke check (all scenarios in under two minutes)
           --dashboard              the started shops run with the Aspire dashboard and every app and sidecar
                                    exporting telemetry to it (off by default: the bench measures the shop alone)
+          --replicas APPID=N       the started shops run N instances of that app (repeatable; the runner's
+                                   --replicas), e.g. --replicas order-service=2; CPU per order is then summed
+                                   over the app's instances
           --rate N                 open model: N requests per second, latency measured from the intended send time
           --vus N                  closed loop: N virtual users, each sending when its previous answer came
           --duration S             seconds measured (per phase in breaker); crash: a soak, rounds (targets in turn)
@@ -82,6 +85,9 @@ internal sealed record BenchOptions
 
     /// <summary>Started shops run with the runner's dashboard (<c>--dashboard</c>); by default they run without it.</summary>
     public bool Dashboard { get; init; }
+
+    /// <summary>The runner's <c>--replicas</c> values for started shops (<c>order-service=2</c>), as given.</summary>
+    public IReadOnlyList<string> Replicas { get; init; } = [];
 
     /// <summary>The load model given on the command line, or null for each scenario's default.</summary>
     public LoadModel? Load { get; init; }
@@ -144,6 +150,7 @@ internal sealed record BenchOptions
         string? scenario = null;
         var quick = false;
         var dashboard = false;
+        var replicas = new List<string>();
         var help = false;
         double? rate = null;
         int? vus = null;
@@ -177,6 +184,9 @@ internal sealed record BenchOptions
                     break;
                 case "--dashboard":
                     dashboard = true;
+                    break;
+                case "--replicas":
+                    replicas.Add(Replica(NextValue(args, ref i)));
                     break;
                 case "--rate":
                     rate = Positive(NextValue(args, ref i), arg, max: 100_000);
@@ -315,6 +325,7 @@ internal sealed record BenchOptions
             Scenario = scenario,
             Quick = quick,
             Dashboard = dashboard,
+            Replicas = replicas,
             Load = rate is { } r ? new OpenModel(r) : vus is { } v ? new ClosedModel(v) : null,
             Duration = duration,
             Warmup = warmup,
@@ -345,6 +356,15 @@ internal sealed record BenchOptions
         }
 
         return args[++i];
+    }
+
+    /// <summary>An <c>APPID=N</c> for the runner's <c>--replicas</c>, checked as the runner checks it.</summary>
+    private static string Replica(string value)
+    {
+        var parts = value.Split('=', 2);
+        return parts.Length == 2 && parts[0].Length > 0 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 8
+            ? value
+            : throw new ArgumentException($"--replicas: '{value}' is not APPID=N with N from 1 to 8 (e.g. --replicas order-service=2)");
     }
 
     private static double Positive(string text, string name, double max, bool integer = false)

@@ -30,7 +30,7 @@ internal sealed class StartupScenario : IScenario
         for (var i = 1; i <= context.Options.Runs; i++)
         {
             using var runFile = await ShopRunFile.CreateAsync(context.Repository, context.Backend, cancellationToken);
-            await using var runner = RunnerProcess.Start(LaunchedShop.RunnerArguments(context.Repository, runFile, context.Options.Dashboard), runFile.WorkDirectory);
+            await using var runner = RunnerProcess.Start(LaunchedShop.RunnerArguments(context.Repository, runFile, context.Options.Dashboard, context.Options.Replicas), runFile.WorkDirectory);
             var seconds = (await runner.WaitUntilReadyAsync(LaunchedShop.ReadyTimeout, cancellationToken)).After.TotalSeconds;
             runs.Add(seconds);
             await context.Log.WriteLineAsync($"  startup run {i} of {context.Options.Runs}: ready after {seconds:0.00} s");

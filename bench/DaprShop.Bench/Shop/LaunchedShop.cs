@@ -34,21 +34,32 @@ internal sealed class LaunchedShop : IAsyncDisposable
     public string RunnerTail => _runner.Tail;
 
     /// <summary>The command that starts the runner on a run file, as the bench runs it.</summary>
-    public static IReadOnlyList<string> RunnerArguments(string repo, ShopRunFile runFile, bool dashboard)
+    public static IReadOnlyList<string> RunnerArguments(string repo, ShopRunFile runFile, bool dashboard, IReadOnlyList<string>? replicas = null)
     {
         ArgumentNullException.ThrowIfNull(runFile);
         // The dashboard only when asked (the bench's --dashboard): what it costs is measured, not paid by every run.
-        return [ShopBuild.RunnerDll(repo), "-f", runFile.Path, "--no-build", dashboard ? "--dashboard" : "--no-dashboard", .. runFile.RestartOnExit.SelectMany(id => new[] { "--restart-on-exit", id })];
+        return
+        [
+            ShopBuild.RunnerDll(repo), "-f", runFile.Path, "--no-build", dashboard ? "--dashboard" : "--no-dashboard",
+            .. runFile.RestartOnExit.SelectMany(id => new[] { "--restart-on-exit", id }),
+            .. (replicas ?? []).SelectMany(r => new[] { "--replicas", r }),
+        ];
     }
 
     /// <summary>Starts the shop and waits for its ready line.</summary>
-    public static async Task<LaunchedShop> StartAsync(string repo, ShopBackend backend, CancellationToken cancellationToken, ShopVariant variant = ShopVariant.Standard, bool dashboard = false)
+    public static async Task<LaunchedShop> StartAsync(
+        string repo,
+        ShopBackend backend,
+        CancellationToken cancellationToken,
+        ShopVariant variant = ShopVariant.Standard,
+        bool dashboard = false,
+        IReadOnlyList<string>? replicas = null)
     {
         var runFile = await ShopRunFile.CreateAsync(repo, backend, cancellationToken, variant);
         RunnerProcess? runner = null;
         try
         {
-            var arguments = RunnerArguments(repo, runFile, dashboard);
+            var arguments = RunnerArguments(repo, runFile, dashboard, replicas);
             runner = RunnerProcess.Start(arguments, runFile.WorkDirectory);
             var ready = await runner.WaitUntilReadyAsync(ReadyTimeout, cancellationToken);
             var apps = runFile.Apps;
