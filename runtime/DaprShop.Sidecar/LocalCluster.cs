@@ -30,7 +30,8 @@ public sealed class LocalCluster
     /// <summary>
     /// Finds a sidecar of an app, as daprd's name resolution would: with several instances, each call takes the next
     /// one in turn, as the mDNS resolver rotates through the addresses it found (components-contrib
-    /// <c>nameresolution/mdns</c>).
+    /// <c>nameresolution/mdns</c>), among those whose app is up (as a Kubernetes Service routes to ready pods only);
+    /// when none is up yet, among all of them.
     /// </summary>
     public bool TryResolve(string appId, out Sidecar sidecar)
     {
@@ -40,7 +41,15 @@ public sealed class LocalCluster
             return false;
         }
 
-        sidecar = instances.Length == 1 ? instances[0] : instances[(int)((uint)Interlocked.Increment(ref _next) % (uint)instances.Length)];
+        if (instances.Length == 1)
+        {
+            sidecar = instances[0];
+            return true;
+        }
+
+        var ready = instances.Where(s => s.AppReady.IsCompletedSuccessfully).ToList();
+        IReadOnlyList<Sidecar> candidates = ready.Count > 0 ? ready : instances;
+        sidecar = candidates[(int)((uint)Interlocked.Increment(ref _next) % (uint)candidates.Count)];
         return true;
     }
 

@@ -336,7 +336,21 @@ public sealed class ShopRunner(PrefixedConsole console)
                 return;
             }
 
-            var restartedSidecar = await StartSidecarAsync(options, name, stopping);
+            if (_stopping)
+            {
+                return;
+            }
+
+            Sidecar.Sidecar? restartedSidecar;
+            try
+            {
+                restartedSidecar = await StartSidecarAsync(options, name, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
             if (restartedSidecar is null)
             {
                 console.Error($"{name}: its sidecar did not start again; the instance stays down");
@@ -656,13 +670,21 @@ public sealed class ShopRunner(PrefixedConsole console)
             : $"Stopping {processes.Count(p => !p.Exited.IsCompleted)} apps and {_sidecars.Count} sidecars");
         await Task.WhenAll(processes.Append(_dashboard).OfType<AppProcess>().Select(p => p.StopAsync(StopGrace, stop.Force)));
         _dashboard?.Dispose();
-        await Task.WhenAll(_restarters);
+
+        // A restarter that failed must not keep the sidecars from stopping.
+        await Task.WhenAll(_restarters).ContinueWith(_ => { }, TaskScheduler.Default);
         foreach (var process in processes)
         {
             process.Dispose();
         }
 
-        await Task.WhenAll(_sidecars.Select(async s =>
+        List<(Sidecar.Sidecar Sidecar, ILoggerFactory Logs)> sidecars;
+        lock (_sidecars)
+        {
+            sidecars = [.. _sidecars];
+        }
+
+        await Task.WhenAll(sidecars.Select(async s =>
         {
             try
             {

@@ -27,10 +27,12 @@ public sealed class ActorHashRing<THost>
     {
         ArgumentNullException.ThrowIfNull(hosts);
         var points = new SortedDictionary<ulong, THost>();
+        var members = new HashSet<THost>(ReferenceEqualityComparer.Instance);
         var count = 0;
         foreach (var (address, host) in hosts)
         {
             count++;
+            members.Add(host);
             for (var i = 0; i < ReplicationFactor; i++)
             {
                 // daprd keeps the last host written for a hash two hosts share; so does this.
@@ -39,12 +41,16 @@ public sealed class ActorHashRing<THost>
         }
 
         HostCount = count;
+        Hosts = members;
         _points = [.. points.Keys];
         _owners = [.. points.Values];
     }
 
     /// <summary>How many hosts the ring holds.</summary>
     public int HostCount { get; }
+
+    /// <summary>The hosts the ring holds.</summary>
+    public IReadOnlySet<THost> Hosts { get; }
 
     /// <summary>The host that owns <paramref name="actorId"/>, or null when the ring has no host.</summary>
     public THost? Owner(string actorId)

@@ -10,12 +10,14 @@ namespace DaprShop.Sidecar.Actors;
 /// (<see cref="LocalCluster.GetOrAddShared{T}"/>).
 /// </summary>
 /// <remarks>
-/// When a host joins or leaves, a new <see cref="PlacementTable"/> is disseminated: each host deactivates the actors it
-/// no longer owns, after their running turn (up to <see cref="ActorHostConfig.DrainOngoingCallTimeout"/>), and takes
-/// up the stored reminders it now owns. Until every host has done so (<see cref="PlacementTable.Settled"/>), new
-/// calls wait, so an actor is active in one instance at a time, as in daprd, where requests for the types a
-/// dissemination round changes are queued until the round ends
-/// (dapr/dapr <c>pkg/actors/internal/placement/loops/disseminator/inflight</c>).
+/// When a host joins or leaves, a new <see cref="PlacementTable"/> is disseminated in two phases. First every host
+/// (the one leaving included) deactivates the actors it no longer owns, each after its running turn (up to the type's
+/// <c>drainOngoingCallTimeout</c>), and lets go of their reminders once a firing under way has been saved; then every
+/// host takes up the stored reminders it owns now. Until both phases are over (<see cref="PlacementTable.Settled"/>),
+/// new calls to the types the table changed and the firings of their reminders wait, so an actor is active in one
+/// instance at a time, as in daprd, where requests for the types a dissemination round changes are queued until the
+/// round ends (dapr/dapr <c>pkg/actors/internal/placement/loops/disseminator/inflight</c>). As there, a call made from
+/// inside a turn that the round is draining, to an actor of a changed type, waits until the drain times out.
 /// </remarks>
 public sealed class ActorPlacement(ILoggerFactory loggerFactory)
 {
@@ -41,17 +43,14 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(actorTypes);
         var types = actorTypes.ToImmutableHashSet(StringComparer.Ordinal);
-        return Change(hosts => hosts.RemoveAll(h => ReferenceEquals(h.Host, host)).Add(new PlacedHost(address, host, types)), $"{host.AppId} at {address} hosts {string.Join(", ", types.Order(StringComparer.Ordinal))}");
+        return Change(hosts => hosts.RemoveAll(h => ReferenceEquals(h.Host, host)).Add(new PlacedHost(address, host, types)), null, $"{host.AppId} at {address} hosts {string.Join(", ", types.Order(StringComparer.Ordinal))}")!;
     }
 
     /// <summary>Removes <paramref name="host"/> (its app is gone or its sidecar is stopping) and disseminates the new table.</summary>
     public void Unregister(ActorRuntime host)
     {
         ArgumentNullException.ThrowIfNull(host);
-        if (Volatile.Read(ref _hosts).Exists(h => ReferenceEquals(h.Host, host)))
-        {
-            Change(hosts => hosts.RemoveAll(h => ReferenceEquals(h.Host, host)), $"{host.AppId} left");
-        }
+        Change(hosts => hosts.Exists(h => ReferenceEquals(h.Host, host)) ? hosts.RemoveAll(h => ReferenceEquals(h.Host, host)) : null, host, $"{host.AppId} left");
     }
 
     /// <summary>
@@ -74,7 +73,8 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
 
             if (table.Hosts(actorType))
             {
-                await table.Settled.WaitAsync(cancellationToken);
+                // Only a type whose ring a round still under way changed waits for it.
+                await table.SettledFor(actorType).WaitAsync(cancellationToken);
                 var current = Table;
                 if (ReferenceEquals(current, table) && table.Owner(actorType, actorId) is { } owner)
                 {
@@ -95,24 +95,29 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
         }
     }
 
-    private PlacementTable Change(Func<ImmutableList<PlacedHost>, ImmutableList<PlacedHost>> change, string why)
+    /// <summary>Applies <paramref name="change"/> (null: nothing to change) and disseminates the new table; <paramref name="leaving"/> drains too.</summary>
+    private PlacementTable? Change(Func<ImmutableList<PlacedHost>, ImmutableList<PlacedHost>?> change, ActorRuntime? leaving, string why)
     {
         PlacementTable table;
         TaskCompletionSource changed;
         lock (_gate)
         {
-            var hosts = change(_hosts);
+            if (change(_hosts) is not { } hosts)
+            {
+                return null;
+            }
+
             Volatile.Write(ref _hosts, hosts);
             var previous = _table;
             var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            table = new PlacementTable(previous.Version + 1, BuildRings(hosts), settled.Task);
+            table = new PlacementTable(previous.Version + 1, BuildRings(hosts), settled.Task, previous);
             Volatile.Write(ref _table, table);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
             // Each round starts after the one before it has settled, so hosts see the tables in order.
             var members = hosts.Select(h => h.Host).ToList();
-            _ = Task.Run(() => DisseminateAsync(previous.Settled, table, members, settled), CancellationToken.None);
+            _ = Task.Run(() => DisseminateAsync(previous.Settled, table, members, leaving, settled), CancellationToken.None);
         }
 
         _logger.LogDebug("Placement table {Version}: {Why}; {Types}", table.Version, why, table);
@@ -126,28 +131,34 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
             .GroupBy(h => h.Type, StringComparer.Ordinal)
             .ToImmutableDictionary(g => g.Key, g => new ActorHashRing<ActorRuntime>(g.Select(h => (h.Address, h.Host))), StringComparer.Ordinal);
 
-    private async Task DisseminateAsync(Task previous, PlacementTable table, List<ActorRuntime> hosts, TaskCompletionSource settled)
+    private async Task DisseminateAsync(Task previous, PlacementTable table, List<ActorRuntime> hosts, ActorRuntime? leaving, TaskCompletionSource settled)
     {
         try
         {
             await previous;
-            await Task.WhenAll(hosts.Select(async host =>
-            {
-                try
-                {
-                    await host.OnPlacementChangedAsync(table);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    _logger.LogError(e, "Host {AppId} could not take up placement table {Version}", host.AppId, table.Version);
-                }
-            }));
+
+            // Phase one: every moved actor is deactivated, and its reminders let go, before phase two takes them up.
+            await EachAsync(leaving is null ? hosts : [.. hosts, leaving], host => host.ReleaseMovedAsync(table), table, "release what moved away in");
+            await EachAsync(hosts, host => host.TakeUpAsync(table), table, "take up its share of");
         }
         finally
         {
             settled.TrySetResult();
         }
     }
+
+    private Task EachAsync(List<ActorRuntime> hosts, Func<ActorRuntime, Task> step, PlacementTable table, string what) =>
+        Task.WhenAll(hosts.Select(async host =>
+        {
+            try
+            {
+                await step(host);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _logger.LogError(e, "Host {AppId} could not {What} placement table {Version}", host.AppId, what, table.Version);
+            }
+        }));
 }
 
 /// <summary>A host of the placement: an instance's actor runtime, its address and the types its app hosts.</summary>
@@ -155,15 +166,48 @@ internal sealed record PlacedHost(string Address, ActorRuntime Host, ImmutableHa
 
 /// <summary>
 /// One version of the placement: for each actor type, the ring of its hosts. <see cref="Settled"/> completes once every
-/// host has deactivated the actors the table moved away from it.
+/// host has deactivated the actors the table moved away from it and taken up the reminders it owns now.
 /// </summary>
-public sealed class PlacementTable(long version, ImmutableDictionary<string, ActorHashRing<ActorRuntime>> rings, Task settled)
+public sealed class PlacementTable
 {
-    public static readonly PlacementTable Empty = new(0, ImmutableDictionary<string, ActorHashRing<ActorRuntime>>.Empty, Task.CompletedTask);
+    public static readonly PlacementTable Empty = new(0, ImmutableDictionary<string, ActorHashRing<ActorRuntime>>.Empty, Task.CompletedTask, null);
 
-    public long Version { get; } = version;
+    private readonly ImmutableDictionary<string, ActorHashRing<ActorRuntime>> rings;
+    private readonly PlacementTable? _previous;
+    private readonly ImmutableHashSet<string> _changed;
 
-    public Task Settled { get; } = settled;
+    public PlacementTable(long version, ImmutableDictionary<string, ActorHashRing<ActorRuntime>> rings, Task settled, PlacementTable? previous)
+    {
+        Version = version;
+        this.rings = rings;
+        Settled = settled;
+        _previous = previous is { Settled.IsCompleted: false } ? previous : null;
+        _changed = previous is null
+            ? [.. rings.Keys]
+            : [.. rings.Keys.Concat(previous.rings.Keys).Distinct().Where(t => !SameHosts(rings.GetValueOrDefault(t), previous.rings.GetValueOrDefault(t)))];
+    }
+
+    public long Version { get; }
+
+    public Task Settled { get; }
+
+    /// <summary>
+    /// Completes once no round under way changes <paramref name="actorType"/>: at once when neither this table nor an
+    /// earlier one still settling changed its ring.
+    /// </summary>
+    public Task SettledFor(string actorType)
+    {
+        var waits = new List<Task>();
+        for (var table = this; table is not null && !table.Settled.IsCompleted; table = table._previous)
+        {
+            if (table._changed.Contains(actorType))
+            {
+                waits.Add(table.Settled);
+            }
+        }
+
+        return waits.Count == 0 ? Task.CompletedTask : Task.WhenAll(waits);
+    }
 
     /// <summary>Whether any host hosts <paramref name="actorType"/>.</summary>
     public bool Hosts(string actorType) => rings.ContainsKey(actorType);
@@ -173,6 +217,9 @@ public sealed class PlacementTable(long version, ImmutableDictionary<string, Act
 
     /// <summary>The host that owns the actor under this table, or null when no host hosts its type.</summary>
     public ActorRuntime? Owner(string actorType, string actorId) => rings.TryGetValue(actorType, out var ring) ? ring.Owner(actorId) : null;
+
+    private static bool SameHosts(ActorHashRing<ActorRuntime>? a, ActorHashRing<ActorRuntime>? b) =>
+        a is not null && b is not null && a.Hosts.SetEquals(b.Hosts);
 
     public override string ToString() =>
         rings.IsEmpty ? "no actor types" : string.Join(", ", rings.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} on {r.Value.HostCount} host{(r.Value.HostCount == 1 ? "" : "s")}"));

@@ -62,6 +62,9 @@ public sealed class ActorReminders : IDisposable
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    /// <summary>The firings under way, by key: from the call to the app until the next due time is saved or the row deleted.</summary>
+    private readonly ConcurrentDictionary<string, Task> _firing = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Operations on one reminder run one at a time (each holds its key's stripe across its durable write); reminders
     /// of different keys proceed in parallel. One lock for all of them made every registration of every actor wait for
@@ -81,12 +84,39 @@ public sealed class ActorReminders : IDisposable
     }
 
     /// <summary>
+    /// Lets go of the reminders this instance tracks whose actor <paramref name="table"/> moved elsewhere (they stay
+    /// stored; their new owner fires them), each once a firing under way has saved its next due time or deleted it
+    /// (waiting up to the type's drain timeout), so that the new owner reads the row as it stands.
+    /// </summary>
+    public async Task ReleaseMovedAsync(PlacementTable table, Func<string, TimeSpan> drainTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(drainTimeout);
+        foreach (var (key, entry) in _entries.Where(e => !ReferenceEquals(table.Owner(e.Value.Reminder.ActorType, e.Value.Reminder.ActorId), _runtime)).ToList())
+        {
+            if (_firing.TryGetValue(key, out var firing))
+            {
+                try
+                {
+                    await firing.WaitAsync(drainTimeout(entry.Reminder.ActorType));
+                }
+                catch (TimeoutException)
+                {
+                    _logger.LogWarning("Reminder {Key} moved while firing, and the firing did not end in time", key);
+                }
+            }
+
+            await WithStripeAsync(key, () => Untrack(key, entry.Version), CancellationToken.None);
+        }
+    }
+
+    /// <summary>
     /// Takes up the stored reminders of <paramref name="actorTypes"/> that this instance owns under
-    /// <paramref name="table"/> and lets go of those it tracked and owns no more (they stay stored; their owner fires
-    /// them). Runs when the app's types are first registered and on every placement change.
+    /// <paramref name="table"/> and does not track yet. Runs when the app's types are first registered and in the
+    /// second phase of every placement change.
     /// </summary>
     /// <returns>How many stored reminders this instance owns now, and how many are stored for those types.</returns>
-    public async Task<(int Owned, int Stored)> RebalanceAsync(IEnumerable<string> actorTypes, PlacementTable table, CancellationToken cancellationToken)
+    public async Task<(int Owned, int Stored)> TakeUpAsync(IEnumerable<string> actorTypes, PlacementTable table, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(actorTypes);
         ArgumentNullException.ThrowIfNull(table);
@@ -94,11 +124,6 @@ public sealed class ActorReminders : IDisposable
         {
             _logger.LogWarning("The actor state store cannot list its rows: stored reminders are not loaded");
             return (0, 0);
-        }
-
-        foreach (var (key, entry) in _entries.Where(e => !ReferenceEquals(table.Owner(e.Value.Reminder.ActorType, e.Value.Reminder.ActorId), _runtime)).ToList())
-        {
-            await WithStripeAsync(key, () => Untrack(key, entry.Version), cancellationToken);
         }
 
         var (owned, stored) = (0, 0);
@@ -122,7 +147,7 @@ public sealed class ActorReminders : IDisposable
                 if (reminder is not null && ReferenceEquals(table.Owner(reminder.ActorType, reminder.ActorId), _runtime))
                 {
                     owned++;
-                    await AdoptAsync(reminder, cancellationToken);
+                    await AdoptAsync(reminder, replace: false, cancellationToken);
                 }
             }
         }
@@ -187,7 +212,7 @@ public sealed class ActorReminders : IDisposable
         if (!_runtime.Owns(actorType, actorId) && _runtime.Placement.Table.Owner(actorType, actorId)?.Reminders is { } owner)
         {
             // The placement moved the actor while the reminder was being stored: its new owner fires it.
-            await owner.AdoptAsync(reminder, cancellationToken);
+            await owner.AdoptAsync(reminder, replace: true, cancellationToken);
         }
 
         _logger.LogDebug("Reminder {Reminder} of actor {ActorType}/{ActorId} due at {Due}", name, actorType, actorId, schedule.FirstDue);
@@ -200,15 +225,18 @@ public sealed class ActorReminders : IDisposable
         return _entries.TryGetValue(key, out var entry) ? entry.Reminder : await ReadStoredAsync(key, cancellationToken);
     }
 
-    /// <summary>Tracks a stored reminder this instance owns, unless it tracks it already.</summary>
-    internal Task AdoptAsync(StoredReminder reminder, CancellationToken cancellationToken)
+    /// <summary>
+    /// Tracks a reminder this instance owns: one read from the store only when it is not tracked yet; one just
+    /// registered (<paramref name="replace"/>) in place of whatever version is tracked.
+    /// </summary>
+    internal Task AdoptAsync(StoredReminder reminder, bool replace, CancellationToken cancellationToken)
     {
         var key = ReminderKey(reminder.ActorType, reminder.ActorId, reminder.Name);
         return WithStripeAsync(
             key,
             () =>
             {
-                if (!_entries.ContainsKey(key) && _runtime.Owns(reminder.ActorType, reminder.ActorId))
+                if ((replace || !_entries.ContainsKey(key)) && _runtime.Owns(reminder.ActorType, reminder.ActorId))
                 {
                     Track(reminder);
                 }
@@ -313,6 +341,12 @@ public sealed class ActorReminders : IDisposable
 
     private async Task FireAsync(string key, long version, CancellationToken cancellationToken)
     {
+        // Not while a placement round that changes the type is under way: the old owner may still be running the actor.
+        if (_entries.TryGetValue(key, out var due))
+        {
+            await _runtime.Placement.Table.SettledFor(due.Reminder.ActorType).WaitAsync(cancellationToken);
+        }
+
         StoredReminder reminder;
         var gate = StripeFor(key);
         await gate.WaitAsync(cancellationToken);
@@ -330,9 +364,10 @@ public sealed class ActorReminders : IDisposable
                 return;
             }
 
-            if (_runtime.Placement.Table.HostCount(reminder.ActorType) > 1 && await _store.GetAsync(key, cancellationToken) is null)
+            if (!_runtime.Owns(reminder.ActorType, reminder.ActorId)
+                || (_runtime.Placement.Table.HostCount(reminder.ActorType) > 1 && await _store.GetAsync(key, cancellationToken) is null))
             {
-                // Deleted through another instance while this one tracked it.
+                // Moved to another instance, or deleted through one, while this one tracked it.
                 Untrack(key, version);
                 return;
             }
@@ -342,6 +377,22 @@ public sealed class ActorReminders : IDisposable
             gate.Release();
         }
 
+        var firing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _firing[key] = firing.Task;
+        try
+        {
+            await FireOnceAsync(key, version, reminder, gate, cancellationToken);
+        }
+        finally
+        {
+            _firing.TryRemove(new KeyValuePair<string, Task>(key, firing.Task));
+            firing.TrySetResult();
+        }
+    }
+
+    /// <summary>Calls the app (with retries) and saves the reminder's next due time, or deletes it when it is done.</summary>
+    private async Task FireOnceAsync(string key, long version, StoredReminder reminder, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
         var outcome = await InvokeWithRetriesAsync(key, version, reminder, cancellationToken);
         await gate.WaitAsync(cancellationToken);
         try

@@ -145,10 +145,20 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     /// The sidecar is stopping: this instance leaves the placement at once, before its servers drain their requests, so
     /// that the other instances take over its actors and reminders without waiting for it.
     /// </summary>
-    public Task StoppingAsync(CancellationToken cancellationToken)
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         Placement.Unregister(this);
-        return Task.CompletedTask;
+
+        // While the servers still answer, so that the turns under way can end and this instance's actors are
+        // deactivated before their new owners activate them (bounded by the host's stop timeout).
+        try
+        {
+            await Placement.Table.Settled.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Stopping before the other instances took over this one's actors");
+        }
     }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -356,22 +366,50 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     public bool Owns(string actorType, string actorId) => ReferenceEquals(Placement.Table.Owner(actorType, actorId), this);
 
     /// <summary>
-    /// A new placement table is in force: deactivates, each after its running turn (up to the type's
-    /// <c>drainOngoingCallTimeout</c>), the actors it moved to another instance, then takes up the stored reminders
-    /// this instance owns now and lets go of the others.
+    /// Phase one of a new placement table: deactivates, each after its running turn (up to the type's
+    /// <c>drainOngoingCallTimeout</c>), the actors the table moved to another instance (all of them when this instance
+    /// is leaving), and lets go of their reminders once a firing under way has been saved.
     /// </summary>
-    internal async Task OnPlacementChangedAsync(PlacementTable table)
+    internal async Task ReleaseMovedAsync(PlacementTable table)
     {
         var moved = _actors.Values.Where(a => !ReferenceEquals(table.Owner(a.ActorType, a.ActorId), this)).ToList();
         await Task.WhenAll(moved.Select(DrainAsync));
-        var (owned, stored) = _reminders is { } reminders ? await reminders.RebalanceAsync(Volatile.Read(ref _hostedTypes), table, _stopping.Token) : (0, 0);
-        _logger.LogInformation(
-            "Placement table {Version} ({Table}): {Moved} active actors moved away and were deactivated; this instance fires {Owned} of {Stored} stored reminders",
-            table.Version,
-            table,
-            moved.Count,
-            owned,
-            stored);
+        if (_reminders is { } reminders)
+        {
+            await reminders.ReleaseMovedAsync(table, type => _config?.For(type).DrainOngoingCallTimeout ?? ActorHostConfig.DefaultDrainOngoingCallTimeout);
+        }
+
+        if (moved.Count > 0)
+        {
+            _logger.LogInformation("Placement table {Version}: deactivated {Moved} actors that moved to another instance", table.Version, moved.Count);
+        }
+    }
+
+    /// <summary>
+    /// Phase two of a new placement table: takes up the stored reminders this instance owns now, reading the store
+    /// again after a failure (daprd's built-in initialization policy: 3 retries) before the round settles without them.
+    /// </summary>
+    internal async Task TakeUpAsync(PlacementTable table)
+    {
+        if (_reminders is not { } reminders)
+        {
+            return;
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                var (owned, stored) = await reminders.TakeUpAsync(Volatile.Read(ref _hostedTypes), table, _stopping.Token);
+                _logger.LogInformation("Placement table {Version} ({Table}): this instance fires {Owned} of {Stored} stored reminders", table.Version, table, owned, stored);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException && attempt < ConfigRetryDelays.Length)
+            {
+                _logger.LogWarning("Taking up the reminders of placement table {Version} failed, retrying: {Reason}", table.Version, e.Message);
+                await Task.Delay(ConfigRetryDelays[attempt], _time, _stopping.Token);
+            }
+        }
     }
 
     /// <summary>This sidecar's timers.</summary>
@@ -556,7 +594,17 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
 
         if (!actor.IsClosing)
         {
-            await DeactivateAsync(actor, _stopping.Token);
+            // The app's answer is awaited no longer than the drain: a hung app must not hold the round for ever.
+            using var deactivation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            deactivation.CancelAfter(actor.Settings.DrainOngoingCallTimeout);
+            try
+            {
+                await DeactivateAsync(actor, deactivation.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _logger.LogWarning("Actor {ActorType}/{ActorId} moved; its app did not confirm the deactivation in time", actor.ActorType, actor.ActorId);
+            }
         }
     }
 

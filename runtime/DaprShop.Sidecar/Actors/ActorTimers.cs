@@ -107,7 +107,8 @@ public sealed class ActorTimers(ActorRuntime runtime, ActorScheduler scheduler, 
         }
 
         var repetitionsLeft = entry.RepetitionsLeft;
-        var next = outcome == ActorCallbackOutcome.Cancelled
+        // A timer belongs to its activation: one whose actor moved to another instance ends here.
+        var next = outcome is ActorCallbackOutcome.Cancelled or ActorCallbackOutcome.Moved
             ? null
             : ActorSchedule.Next(timer.Schedule.Period, timer.Schedule.Expiration, entry.Due, time.GetUtcNow(), ref repetitionsLeft);
         lock (_gate)

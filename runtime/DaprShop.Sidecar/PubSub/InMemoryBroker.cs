@@ -105,7 +105,7 @@ public sealed class InMemoryBroker(string name, ILoggerFactory loggerFactory)
         private readonly List<Member> _members = [];
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
-        private int _next;
+        private uint _next;
 
         public Consumer(InMemoryBroker broker, string topic, string group)
         {
@@ -175,7 +175,7 @@ public sealed class InMemoryBroker(string name, ILoggerFactory loggerFactory)
         {
             lock (_members)
             {
-                return _members.Count == 0 ? null : _members[_next++ % _members.Count];
+                return _members.Count == 0 ? null : _members[(int)(_next++ % (uint)_members.Count)];
             }
         }
 

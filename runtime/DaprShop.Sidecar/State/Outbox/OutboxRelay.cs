@@ -16,10 +16,10 @@ namespace DaprShop.Sidecar.State.Outbox;
 /// daprd: a crash after a publish and before its batch is deleted publishes those messages again.
 /// </summary>
 /// <remarks>
-/// With several instances of the app (<c>--replicas</c>), rows another instance committed are left to it: each
-/// instance takes up only those older than <see cref="OrphanAge"/>, looked for every <see cref="OrphanAge"/>, so the
-/// rows of an instance that died are published by the others (daprd gets the same from its internal outbox topic, which
-/// the app's instances consume as one group).
+/// With several instances of the app (<c>--replicas</c>), each publishes what its own transactions committed. Every
+/// <see cref="SweepInterval"/> each also takes up the rows no live instance holds that were committed more than
+/// <see cref="OrphanAge"/> ago: those of an instance that died (daprd gets the same from its internal outbox topic,
+/// which the app's instances consume as one group).
 /// </remarks>
 public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 {
@@ -32,8 +32,11 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(30);
 
-    /// <summary>How old a row another instance committed must be before this one publishes it, and how often it looks.</summary>
-    public static readonly TimeSpan OrphanAge = TimeSpan.FromSeconds(10);
+    /// <summary>How old a row no live instance holds must be before the sweep takes it (a commit is queued just after it).</summary>
+    public static readonly TimeSpan OrphanAge = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often each relay looks for rows no live instance holds.</summary>
+    public static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>At most this many published rows are deleted in one transaction.</summary>
     private const int MaxBatch = 64;
@@ -162,7 +165,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
 
     private async Task RunAsync(CancellationToken cancellationToken)
     {
-        await RecoverAsync(OtherInstancesRun ? OrphanAge : TimeSpan.Zero, cancellationToken);
+        await RecoverAsync(OtherInstances().Count > 0 ? OrphanAge : TimeSpan.Zero, cancellationToken);
         var batch = new List<Pending>(MaxBatch);
         while (await _queue.Reader.WaitToReadAsync(cancellationToken))
         {
@@ -207,18 +210,44 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         }
     }
 
-    private bool OtherInstancesRun => _sidecar.Cluster.Instances(_sidecar.AppId).Count > 1;
+    /// <summary>Whether this relay has the row queued or is publishing it.</summary>
+    public bool Holds(string key)
+    {
+        lock (_gate)
+        {
+            return _pending.Contains(key);
+        }
+    }
 
-    /// <summary>While other instances of the app run, takes up every <see cref="OrphanAge"/> the rows none of them published.</summary>
+    /// <summary>The relays of the app's other live instances.</summary>
+    private List<OutboxRelay> OtherInstances()
+    {
+        var relays = new List<OutboxRelay>();
+        foreach (var instance in _sidecar.Cluster.Instances(_sidecar.AppId).Where(s => !ReferenceEquals(s.Context, _sidecar)))
+        {
+            try
+            {
+                if (instance.Services.GetService(typeof(OutboxRelay)) is OutboxRelay relay)
+                {
+                    relays.Add(relay);
+                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // Stopping meanwhile: it holds nothing any more.
+            }
+        }
+
+        return relays;
+    }
+
+    /// <summary>Every <see cref="SweepInterval"/>, takes up the rows no live instance of the app holds (those of one that died).</summary>
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(OrphanAge);
+        using var timer = new PeriodicTimer(SweepInterval);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            if (OtherInstancesRun)
-            {
-                await RecoverAsync(OrphanAge, cancellationToken);
-            }
+            await RecoverAsync(OrphanAge, cancellationToken);
         }
     }
 
@@ -252,7 +281,11 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
             }
 
             var due = DateTimeOffset.UtcNow - minAge;
-            var orphaned = found.Where(f => f.Message.CreatedAt <= due).OrderBy(f => f.Message.CreatedAt).ToList();
+            var others = minAge > TimeSpan.Zero ? OtherInstances() : [];
+            var orphaned = found
+                .Where(f => f.Message.CreatedAt <= due && !Holds(f.Key) && !others.Exists(o => o.Holds(f.Key)))
+                .OrderBy(f => f.Message.CreatedAt)
+                .ToList();
             // Taken from another instance: published only if still stored when its turn comes (that instance may have
             // published and deleted it meanwhile).
             var taken = orphaned.Count(f => Enqueue(name, f.Key, f.Message, ifStored: minAge > TimeSpan.Zero));
