@@ -20,9 +20,6 @@ public sealed class LocalCluster
     private ImmutableDictionary<string, ImmutableArray<Sidecar>> _apps = ImmutableDictionary.Create<string, ImmutableArray<Sidecar>>(StringComparer.Ordinal);
     private int _next;
 
-    /// <summary>The app ids that have at least one sidecar registered.</summary>
-    public IReadOnlyCollection<string> AppIds => Volatile.Read(ref _apps).Keys.ToList();
-
     /// <summary>The sidecars of an app's instances, in the order they registered (none when the app has none).</summary>
     public IReadOnlyList<Sidecar> Instances(string appId) =>
         Volatile.Read(ref _apps).TryGetValue(appId, out var instances) ? instances : [];

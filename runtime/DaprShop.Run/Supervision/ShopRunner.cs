@@ -358,21 +358,21 @@ public sealed class ShopRunner(PrefixedConsole console)
             }
 
             sidecar = restartedSidecar;
-            lock (_processes)
+            if (StartAgain(launch) is not { } restarted)
             {
-                if (_stopping)
-                {
-                    return;
-                }
-
-                var restarted = StartApp(launch);
-                if (restarted is null)
-                {
-                    return;
-                }
-
-                process = restarted;
+                return;
             }
+
+            process = restarted;
+        }
+    }
+
+    /// <summary>Starts an app's process again, unless the run is stopping; null when it is, or the start failed.</summary>
+    private AppProcess? StartAgain(AppLaunch launch)
+    {
+        lock (_processes)
+        {
+            return _stopping ? null : StartApp(launch);
         }
     }
 
@@ -500,21 +500,12 @@ public sealed class ShopRunner(PrefixedConsole console)
                 return;
             }
 
-            lock (_processes)
+            if (StartAgain(launch) is not { } restarted)
             {
-                if (_stopping)
-                {
-                    return;
-                }
-
-                var restarted = StartApp(launch);
-                if (restarted is null)
-                {
-                    return;
-                }
-
-                process = restarted;
+                return;
             }
+
+            process = restarted;
         }
     }
 
