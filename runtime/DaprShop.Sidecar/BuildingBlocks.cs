@@ -1,5 +1,6 @@
 using DaprShop.Sidecar.Actors;
 using DaprShop.Sidecar.Bindings;
+using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Health;
 using DaprShop.Sidecar.Invocation;
 using DaprShop.Sidecar.Metadata;
@@ -15,13 +16,12 @@ namespace DaprShop.Sidecar;
 
 /// <summary>
 /// The one list of the sidecar's building blocks: what each adds to the sidecar's services and
-/// which HTTP routes it maps. gRPC methods bind themselves (see <c>Grpc/DaprGrpcService.cs</c>).
+/// which HTTP routes and which gRPC methods of the Dapr service it maps.
 /// </summary>
 internal static class BuildingBlocks
 {
     public static void AddServices(IServiceCollection services)
     {
-        _ = services;
         services.AddSingleton<StateService>();
         services.AddSingleton<SecretsService>();
         services.AddSingleton<BindingService>();
@@ -31,7 +31,18 @@ internal static class BuildingBlocks
         services.AddOutbox();
         services.AddActors();
         services.AddResiliency();
+        services.AddSingleton(provider => MapGrpcApis(new DaprGrpcMethods(), provider));
     }
+
+    /// <summary>Each block's gRPC front end, bound with its service (resolved once, here).</summary>
+    public static DaprGrpcMethods MapGrpcApis(DaprGrpcMethods methods, IServiceProvider services) =>
+        methods
+            .MapStateGrpcApi(services.GetRequiredService<StateService>())
+            .MapSecretsGrpcApi(services.GetRequiredService<SecretsService>())
+            .MapBindingsGrpcApi(services.GetRequiredService<BindingService>())
+            .MapMetadataGrpcApi(services.GetRequiredService<MetadataService>())
+            .MapPubSubGrpcApi(services.GetRequiredService<PubSubPublisher>())
+            .MapActorsGrpcApi(services.GetRequiredService<ActorRuntime>());
 
     public static void MapHttpApis(IEndpointRouteBuilder endpoints)
     {

@@ -54,6 +54,26 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
     }
 
     /// <summary>
+    /// Calls the actor on the instance that owns it, looking it up again when the placement moved it on the way
+    /// (a host joined or left between the lookup and the call).
+    /// </summary>
+    public async Task<ActorAppResponse> InvokeOnOwnerAsync(string actorType, string actorId, ActorAppRequest call, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var host = await LookupAsync(actorType, actorId, cancellationToken) ?? throw ActorErrors.NoAddress(actorType, actorId);
+            try
+            {
+                return await host.InvokeMethodAsync(actorType, actorId, call, cancellationToken);
+            }
+            catch (ActorMovedException)
+            {
+                // The next lookup waits for the new table to settle.
+            }
+        }
+    }
+
+    /// <summary>
     /// The host that owns the actor, once the table in force has settled; waits up to <see cref="LookupTimeout"/> for a
     /// host of an unknown type to register, and answers null when none does.
     /// </summary>

@@ -415,6 +415,26 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     /// <summary>This sidecar's timers.</summary>
     public ActorTimers Timers => _timers ?? throw ActorErrors.RuntimeNotFound();
 
+    /// <summary>Starts (or replaces) a timer, as daprd's timer API does: refused when no actor state store is configured.</summary>
+    public void CreateTimer(string actorType, string actorId, string name, TimerRequest request)
+    {
+        if (!HasStateStore)
+        {
+            throw ActorErrors.TimerCreate($"can't create timer for actor {actorType}{StateKeyPrefix.Separator}{actorId}: actor type not registered");
+        }
+
+        Timers.Create(actorType, actorId, name, request);
+    }
+
+    /// <summary>Stops a timer; daprd answers success whether or not the timer existed.</summary>
+    public void DeleteTimer(string actorType, string actorId, string name)
+    {
+        if (HasStateStore && Hosts(actorType))
+        {
+            Timers.Delete(actorType, actorId, name);
+        }
+    }
+
     /// <summary>Whether an actor is active here (its timers die with the activation).</summary>
     public bool IsActive(string actorType, string actorId) =>
         _actors.TryGetValue((actorType, actorId), out var actor) && !actor.IsClosing;

@@ -54,27 +54,7 @@ public static class ActorsHttpApi
             .Concat(ActorTrace.Headers(trace))
             .ToList();
         var call = new ActorAppRequest(method, body.ToArray(), request.ContentType, request.QueryString.Value ?? string.Empty, headers);
-        return new AppAnswer(await InvokeOnOwnerAsync(actors.Placement, actorType, actorId, call, cancellationToken));
-    }
-
-    /// <summary>
-    /// Calls the actor on the instance that owns it, looking it up again when the placement moved it on the way
-    /// (a host joined or left between the lookup and the call).
-    /// </summary>
-    private static async Task<ActorAppResponse> InvokeOnOwnerAsync(ActorPlacement placement, string actorType, string actorId, ActorAppRequest call, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var host = await placement.LookupAsync(actorType, actorId, cancellationToken) ?? throw ActorErrors.NoAddress(actorType, actorId);
-            try
-            {
-                return await host.InvokeMethodAsync(actorType, actorId, call, cancellationToken);
-            }
-            catch (ActorMovedException)
-            {
-                // The next lookup waits for the new table to settle.
-            }
-        }
+        return new AppAnswer(await actors.Placement.InvokeOnOwnerAsync(actorType, actorId, call, cancellationToken));
     }
 
     public static async Task<IResult> GetStateAsync(string actorType, string actorId, string key, HttpContext http, ActorRuntime actors, CancellationToken cancellationToken)
@@ -184,12 +164,7 @@ public static class ActorsHttpApi
         ArgumentNullException.ThrowIfNull(actors);
         await actors.WhenRegisteredAsync(cancellationToken);
         var body = await ReadAsync<TimerBody>(request, cancellationToken) ?? new TimerBody();
-        if (!actors.HasStateStore)
-        {
-            throw ActorErrors.TimerCreate($"can't create timer for actor {actorType}{StateKeyPrefix.Separator}{actorId}: actor type not registered");
-        }
-
-        actors.Timers.Create(actorType, actorId, name, new TimerRequest(body.DueTime, body.Period, body.Ttl, body.Callback, body.Data));
+        actors.CreateTimer(actorType, actorId, name, new TimerRequest(body.DueTime, body.Period, body.Ttl, body.Callback, body.Data));
         return Results.NoContent();
     }
 
@@ -197,13 +172,7 @@ public static class ActorsHttpApi
     {
         ArgumentNullException.ThrowIfNull(actors);
         await actors.WhenRegisteredAsync(cancellationToken);
-
-        // daprd answers 204 whether or not the timer existed.
-        if (actors.HasStateStore && actors.Hosts(actorType))
-        {
-            actors.Timers.Delete(actorType, actorId, name);
-        }
-
+        actors.DeleteTimer(actorType, actorId, name);
         return Results.NoContent();
     }
 

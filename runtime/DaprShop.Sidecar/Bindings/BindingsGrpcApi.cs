@@ -1,24 +1,29 @@
 using Dapr.Client.Autogen.Grpc.v1;
-using DaprShop.Sidecar.Bindings;
+using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Http;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace DaprShop.Sidecar.Grpc;
+namespace DaprShop.Sidecar.Bindings;
 
 /// <summary>
 /// The output bindings API over gRPC: <c>InvokeBinding</c>. The binding gets the request's data
 /// bytes as they are; its response metadata comes back in the response and as
 /// <c>metadata.{key}</c> headers, as daprd sends it.
 /// </summary>
-public sealed partial class DaprGrpcService
+public static class BindingsGrpcApi
 {
-    public static async Task<InvokeBindingResponse> InvokeBinding(InvokeBindingRequest request, ServerCallContext context)
+    public static DaprGrpcMethods MapBindingsGrpcApi(this DaprGrpcMethods methods, BindingService bindings)
     {
+        ArgumentNullException.ThrowIfNull(methods);
+        return methods.Unary<InvokeBindingRequest, InvokeBindingResponse>(nameof(InvokeBinding), (request, context) => InvokeBinding(bindings, request, context));
+    }
+
+    public static async Task<InvokeBindingResponse> InvokeBinding(BindingService bindings, InvokeBindingRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(bindings);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var bindings = context.GetHttpContext().RequestServices.GetRequiredService<BindingService>();
         var result = await bindings.InvokeAsync(
             request.Name,
             new BindingRequest(request.Operation, request.Data.Memory, request.Metadata),

@@ -1,25 +1,22 @@
 using Dapr.Client.Autogen.Grpc.v1;
-using DaprShop.Sidecar.Metadata;
+using DaprShop.Sidecar.Grpc;
 using Google.Protobuf.WellKnownTypes;
-using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace DaprShop.Sidecar.Grpc;
+namespace DaprShop.Sidecar.Metadata;
 
 /// <summary>The metadata API over gRPC: <c>GetMetadata</c> and <c>SetMetadata</c>.</summary>
-public sealed partial class DaprGrpcService
+public static class MetadataGrpcApi
 {
-    public static Task<GetMetadataResponse> GetMetadata(GetMetadataRequest request, ServerCallContext context)
+    public static DaprGrpcMethods MapMetadataGrpcApi(this DaprGrpcMethods methods, MetadataService metadata)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        return Task.FromResult(context.GetHttpContext().RequestServices.GetRequiredService<MetadataService>().Build());
-    }
-
-    public static Task<Empty> SetMetadata(SetMetadataRequest request, ServerCallContext context)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(context);
-        context.GetHttpContext().RequestServices.GetRequiredService<MetadataService>().SetExtended(request.Key, request.Value);
-        return Task.FromResult(new Empty());
+        ArgumentNullException.ThrowIfNull(methods);
+        ArgumentNullException.ThrowIfNull(metadata);
+        return methods
+            .Unary<GetMetadataRequest, GetMetadataResponse>("GetMetadata", (_, _) => Task.FromResult(metadata.Build()))
+            .Unary<SetMetadataRequest, Empty>("SetMetadata", (request, _) =>
+            {
+                metadata.SetExtended(request.Key, request.Value);
+                return Task.FromResult(new Empty());
+            });
     }
 }

@@ -1,23 +1,26 @@
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
 using Dapr.Client.Autogen.Grpc.v1;
+using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Http;
-using DaprShop.Sidecar.PubSub;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace DaprShop.Sidecar.Grpc;
+namespace DaprShop.Sidecar.PubSub;
 
 /// <summary>The publish API over gRPC: <c>PublishEvent</c>, which Dapr.Client's <c>PublishEventAsync</c> calls.</summary>
-public sealed partial class DaprGrpcService
+public static class PubSubGrpcApi
 {
-    [SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "DaprGrpcService binds instance methods by name.")]
-    public async Task<Empty> PublishEvent(PublishEventRequest request, ServerCallContext context)
+    public static DaprGrpcMethods MapPubSubGrpcApi(this DaprGrpcMethods methods, PubSubPublisher publisher)
     {
+        ArgumentNullException.ThrowIfNull(methods);
+        return methods.Unary<PublishEventRequest, Empty>(nameof(PublishEvent), (request, context) => PublishEvent(publisher, request, context));
+    }
+
+    public static async Task<Empty> PublishEvent(PubSubPublisher publisher, PublishEventRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var publisher = context.GetHttpContext().RequestServices.GetRequiredService<PubSubPublisher>();
         var parent = TraceContext.Parse(
             context.RequestHeaders.GetValue(TraceContext.TraceParentHeader),
             context.RequestHeaders.GetValue(TraceContext.TraceStateHeader));

@@ -11,6 +11,10 @@ namespace DaprShop.Sidecar.State;
 /// </summary>
 public static class StateErrors
 {
+    /// <summary>A transaction operation other than upsert or delete: gRPC Unimplemented; over HTTP daprd answers 400.</summary>
+    public static DaprApiException OperationNotSupported(string? operation, int httpStatus = StatusCodes.Status500InternalServerError) =>
+        new("ERR_NOT_SUPPORTED_STATE_OPERATION", $"operation type {operation} not supported", httpStatus, StatusCode.Unimplemented);
+
     public static DaprApiException NotConfigured(string store) =>
         new("ERR_STATE_STORE_NOT_CONFIGURED", $"state store {store} is not configured", StatusCodes.Status500InternalServerError, StatusCode.FailedPrecondition);
 

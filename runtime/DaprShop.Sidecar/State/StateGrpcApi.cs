@@ -1,13 +1,12 @@
 using Dapr.Client.Autogen.Grpc.v1;
+using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Http;
-using DaprShop.Sidecar.State;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace DaprShop.Sidecar.Grpc;
+namespace DaprShop.Sidecar.State;
 
 /// <summary>
 /// The state API over gRPC: <c>GetState</c>, <c>GetBulkState</c>, <c>SaveState</c>,
@@ -15,13 +14,25 @@ namespace DaprShop.Sidecar.Grpc;
 /// <c>pkg/api/grpc/grpc.go</c> does. Values are stored as the bytes sent, which is JSON when the
 /// SDK writes them.
 /// </summary>
-public sealed partial class DaprGrpcService
+public static class StateGrpcApi
 {
-    public static async Task<GetStateResponse> GetState(GetStateRequest request, ServerCallContext context)
+    public static DaprGrpcMethods MapStateGrpcApi(this DaprGrpcMethods methods, StateService state)
     {
+        ArgumentNullException.ThrowIfNull(methods);
+        return methods
+            .Unary<GetStateRequest, GetStateResponse>(nameof(GetState), (request, context) => GetState(state, request, context))
+            .Unary<GetBulkStateRequest, GetBulkStateResponse>(nameof(GetBulkState), (request, context) => GetBulkState(state, request, context))
+            .Unary<SaveStateRequest, Empty>(nameof(SaveState), (request, context) => SaveState(state, request, context))
+            .Unary<DeleteStateRequest, Empty>(nameof(DeleteState), (request, context) => DeleteState(state, request, context))
+            .Unary<DeleteBulkStateRequest, Empty>(nameof(DeleteBulkState), (request, context) => DeleteBulkState(state, request, context))
+            .Unary<ExecuteStateTransactionRequest, Empty>(nameof(ExecuteStateTransaction), (request, context) => ExecuteStateTransaction(state, request, context));
+    }
+
+    public static async Task<GetStateResponse> GetState(StateService state, GetStateRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var state = StateOf(context);
         var entry = await state.GetAsync(request.StoreName, request.Key, context.CancellationToken);
         var response = new GetStateResponse();
         if (entry is not null)
@@ -34,11 +45,11 @@ public sealed partial class DaprGrpcService
         return response;
     }
 
-    public static async Task<GetBulkStateResponse> GetBulkState(GetBulkStateRequest request, ServerCallContext context)
+    public static async Task<GetBulkStateResponse> GetBulkState(StateService state, GetBulkStateRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var state = StateOf(context);
         var entries = await state.BulkGetAsync(request.StoreName, [.. request.Keys], context.CancellationToken);
         var response = new GetBulkStateResponse();
         foreach (var entry in entries)
@@ -57,11 +68,11 @@ public sealed partial class DaprGrpcService
         return response;
     }
 
-    public static async Task<Empty> SaveState(SaveStateRequest request, ServerCallContext context)
+    public static async Task<Empty> SaveState(StateService state, SaveStateRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var state = StateOf(context);
         state.GetStore(request.StoreName);
         var writes = new List<StateWrite>(request.States.Count);
         foreach (var item in request.States)
@@ -83,21 +94,21 @@ public sealed partial class DaprGrpcService
         return new Empty();
     }
 
-    public static async Task<Empty> DeleteState(DeleteStateRequest request, ServerCallContext context)
+    public static async Task<Empty> DeleteState(StateService state, DeleteStateRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var state = StateOf(context);
         var write = new StateWrite(new StateDelete(request.Key, request.Etag?.Value, ConcurrencyOf(request.Options)), request.Metadata);
         await state.DeleteAsync(request.StoreName, write, context.CancellationToken);
         return new Empty();
     }
 
-    public static async Task<Empty> DeleteBulkState(DeleteBulkStateRequest request, ServerCallContext context)
+    public static async Task<Empty> DeleteBulkState(StateService state, DeleteBulkStateRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var state = StateOf(context);
         var writes = request.States
             .Select(item => new StateWrite(new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)), item.Metadata))
             .ToList();
@@ -105,11 +116,11 @@ public sealed partial class DaprGrpcService
         return new Empty();
     }
 
-    public static async Task<Empty> ExecuteStateTransaction(ExecuteStateTransactionRequest request, ServerCallContext context)
+    public static async Task<Empty> ExecuteStateTransaction(StateService state, ExecuteStateTransactionRequest request, ServerCallContext context)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var state = StateOf(context);
         state.GetStore(request.StoreName);
         var writes = new List<StateWrite>(request.Operations.Count);
         foreach (var operation in request.Operations)
@@ -119,13 +130,7 @@ public sealed partial class DaprGrpcService
             {
                 "upsert" => new StateUpsert(item.Key, item.Value.Memory, item.Etag?.Value, ConcurrencyOf(item.Options)),
                 "delete" => new StateDelete(item.Key, item.Etag?.Value, ConcurrencyOf(item.Options)),
-
-                // daprd: codes.Unimplemented with ERR_NOT_SUPPORTED_STATE_OPERATION.
-                _ => throw new DaprApiException(
-                    "ERR_NOT_SUPPORTED_STATE_OPERATION",
-                    $"operation type {operation.OperationType} not supported",
-                    StatusCodes.Status500InternalServerError,
-                    StatusCode.Unimplemented),
+                _ => throw StateErrors.OperationNotSupported(operation.OperationType),
             };
             writes.Add(new StateWrite(op, item.Metadata));
         }
@@ -133,9 +138,6 @@ public sealed partial class DaprGrpcService
         await state.ExecuteTransactionAsync(request.StoreName, writes, request.Metadata, context.CancellationToken);
         return new Empty();
     }
-
-    private static StateService StateOf(ServerCallContext context) =>
-        context.GetHttpContext().RequestServices.GetRequiredService<StateService>();
 
     private static StateConcurrency ConcurrencyOf(StateOptions? options) =>
         options?.Concurrency == StateOptions.Types.StateConcurrency.ConcurrencyFirstWrite ? StateConcurrency.FirstWrite : StateConcurrency.LastWrite;

@@ -155,11 +155,7 @@ public static class StateHttpApi
             {
                 "upsert" => new StateUpsert(item.Key ?? string.Empty, JsonBytes(item.Value), item.ETag, concurrency) { IsJson = true },
                 "delete" => new StateDelete(item.Key ?? string.Empty, item.ETag, concurrency),
-                _ => throw new DaprApiException(
-                    "ERR_NOT_SUPPORTED_STATE_OPERATION",
-                    $"operation type {operation.Operation} not supported",
-                    StatusCodes.Status400BadRequest,
-                    global::Grpc.Core.StatusCode.Unimplemented),
+                _ => throw StateErrors.OperationNotSupported(operation.Operation, StatusCodes.Status400BadRequest),
             };
             writes.Add(new StateWrite(op, Merge(item.Metadata, query)));
         }
