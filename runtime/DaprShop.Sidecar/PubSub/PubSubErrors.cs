@@ -27,4 +27,16 @@ public static class PubSubErrors
 
     public static DaprApiException PublishMessage(string pubsubName, string topic, Exception error) =>
         new("ERR_PUBSUB_PUBLISH_MESSAGE", $"error when publishing to topic {topic} in pubsub {pubsubName}: {error.Message}", StatusCodes.Status500InternalServerError, StatusCode.Internal, error);
+
+    /// <summary>A bulk publish whose entries cannot be read or lack unique ids (daprd's <c>MarshalEvents</c>).</summary>
+    public static DaprApiException MarshalEvents(string pubsubName, string topic, string reason) =>
+        new("ERR_PUBSUB_EVENTS_SER", $"error marshaling events to bytes for topic {topic} pubsub {pubsubName}. error: {reason}", StatusCodes.Status400BadRequest, StatusCode.InvalidArgument);
+
+    /// <summary>A bulk publish body that is not a JSON array of entries (daprd's <c>UnmarshalEvents</c>, HTTP only).</summary>
+    public static DaprApiException UnmarshalEvents(string pubsubName, string topic, string reason) =>
+        new("ERR_PUBSUB_EVENTS_SER", $"error when unmarshaling the request for topic {topic} pubsub {pubsubName}: {reason}", StatusCodes.Status400BadRequest, StatusCode.InvalidArgument);
+
+    /// <summary>An entry's event that does not match its content type (daprd's <c>MarshalEnvelope</c>).</summary>
+    public static DaprApiException MarshalEnvelope(string pubsubName, string topic, string reason) =>
+        new("ERR_PUBSUB_EVENTS_SER", $"error when marshalling cloud event envelope for topic {topic} pubsub {pubsubName}: {reason}", StatusCodes.Status400BadRequest, StatusCode.InvalidArgument);
 }

@@ -13,6 +13,26 @@ public sealed record PublishRequest(
     IReadOnlyDictionary<string, string> Metadata,
     TraceContext Trace);
 
+/// <summary>One entry of a bulk publish: its id (unique in the request), its event and content type, its own metadata.</summary>
+public sealed record BulkPublishEntry(string EntryId, ReadOnlyMemory<byte> Event, string? ContentType, IReadOnlyDictionary<string, string>? Metadata);
+
+/// <summary>A bulk publish as the HTTP and gRPC APIs receive it.</summary>
+public sealed record BulkPublishRequest(
+    string PubsubName,
+    string Topic,
+    IReadOnlyList<BulkPublishEntry> Entries,
+    IReadOnlyDictionary<string, string> Metadata,
+    TraceContext? Parent);
+
+/// <summary>An entry the component did not take, with why.</summary>
+public sealed record BulkPublishFailure(string EntryId, string Error);
+
+/// <summary>
+/// What a bulk publish did: the entries that failed (none when all were published) and, when any did, the error daprd
+/// answers with (<c>ERR_PUBSUB_PUBLISH_MESSAGE</c> carrying the first failure).
+/// </summary>
+public sealed record BulkPublishResult(IReadOnlyList<BulkPublishFailure> Failed, DaprApiException? Error);
+
 /// <summary>
 /// Publishing, shared by the HTTP and gRPC APIs and by dead-lettering: validates the pub/sub and
 /// topic, wraps the data in daprd's CloudEvent envelope (unless metadata <c>rawPayload</c> is true)
@@ -21,6 +41,8 @@ public sealed record PublishRequest(
 public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory loggerFactory, IResiliencyPolicyProvider resiliency)
 {
     public const string RawPayloadKey = "rawPayload";
+
+    private static readonly IReadOnlyDictionary<string, string> Empty = new Dictionary<string, string>(StringComparer.Ordinal);
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<PubSubPublisher>();
 
@@ -78,6 +100,85 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
             _logger.LogWarning(e, "Publishing to topic {Topic} in pubsub {PubsubName} failed", request.Topic, request.PubsubName);
             throw PubSubErrors.PublishMessage(request.PubsubName, request.Topic, e);
         }
+    }
+
+    /// <summary>
+    /// A bulk publish as daprd runs it for a component without bulk publishing of its own (<c>defaultBulkPublisher</c>):
+    /// the request is validated as a single publish is, every entry needs an id of its own, each entry is wrapped in its
+    /// own CloudEvent (with a producer span of its own) unless the request's metadata says <c>rawPayload</c>, and each is
+    /// published; the failures are collected rather than stopping the rest. An entry with metadata of its own gets the
+    /// request's metadata under it; an entry without any gets none, as in daprd.
+    /// </summary>
+    public async Task<BulkPublishResult> BulkPublishAsync(BulkPublishRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var pubsub = Resolve(request.PubsubName);
+        if (string.IsNullOrEmpty(request.Topic))
+        {
+            throw PubSubErrors.TopicEmpty(request.PubsubName);
+        }
+
+        if (!TryGetRawPayload(request.Metadata, out var rawPayload, out var problem))
+        {
+            throw PubSubErrors.MetadataDeserialize(problem);
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        if (request.Entries.Any(entry => entry.EntryId.Length == 0 || !ids.Add(entry.EntryId)))
+        {
+            throw PubSubErrors.MarshalEvents(request.PubsubName, request.Topic, "entryId is duplicated or not present for entry");
+        }
+
+        var failed = new List<BulkPublishFailure>();
+        Exception? first = null;
+        var outbound = resiliency.ForComponentOutbound(request.PubsubName, ComponentKind.Pubsub);
+        foreach (var entry in request.Entries)
+        {
+            var metadata = entry.Metadata is null ? Empty : WithRequestMetadata(entry.Metadata, request.Metadata);
+            var (activity, trace) = TraceContext.StartSpan($"BulkPublishEvent/{request.PubsubName}/{request.Topic}", System.Diagnostics.ActivityKind.Producer, request.Parent);
+            using (activity)
+            {
+                ReadOnlyMemory<byte> data = entry.Event;
+                if (!rawPayload)
+                {
+                    try
+                    {
+                        data = CloudEvents.CreateEnvelope(new CloudEvents.Publication(sidecar.AppId, request.PubsubName, request.Topic, entry.Event, entry.ContentType, trace), metadata, Time);
+                    }
+                    catch (FormatException e)
+                    {
+                        throw PubSubErrors.CloudEventCreation(e);
+                    }
+                }
+
+                try
+                {
+                    var message = new PubSubMessage(request.Topic, data, null, metadata);
+                    await outbound.ExecuteAsync(ct => pubsub.PublishAsync(message, ct), cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+                    _logger.LogWarning(e, "Publishing entry {EntryId} to topic {Topic} in pubsub {PubsubName} failed", entry.EntryId, request.Topic, request.PubsubName);
+                    failed.Add(new BulkPublishFailure(entry.EntryId, e.Message));
+                    first ??= e;
+                }
+            }
+        }
+
+        return new BulkPublishResult(failed, first is null ? null : PubSubErrors.PublishMessage(request.PubsubName, request.Topic, first));
+    }
+
+    /// <summary>An entry's metadata with the request's under it (the entry's keys win), as daprd's <c>PopulateMetadataForBulkPublishEntry</c>.</summary>
+    private static Dictionary<string, string> WithRequestMetadata(IReadOnlyDictionary<string, string> entry, IReadOnlyDictionary<string, string> request)
+    {
+        var merged = new Dictionary<string, string>(entry, StringComparer.Ordinal);
+        foreach (var (key, value) in request)
+        {
+            merged.TryAdd(key, value);
+        }
+
+        return merged;
     }
 
     /// <summary>

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using DaprShop.Sidecar.Tests.Infrastructure;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Autogen = Dapr.Client.Autogen.Grpc.v1;
+
+namespace DaprShop.Sidecar.Tests;
+
+/// <summary>
+/// Bulk publishing as daprd 1.18 runs it for a broker without a bulk API of its own: over gRPC (Dapr.Client's
+/// <c>BulkPublishEventAsync</c>) and over HTTP (<c>/v1.0-alpha1/publish/bulk</c>), every entry its own CloudEvent.
+/// </summary>
+public sealed class BulkPublishTests
+{
+    private const string Subscriptions = """[{"pubsubname":"pubsub","topic":"batch","route":"/on-batch"}]""";
+
+    [Fact]
+    public async Task BulkPublishEventAsync_of_the_sdk_delivers_each_event_as_its_own_cloud_event_in_order()
+    {
+        var log = new RequestLog();
+        await using var app = await StartSubscriberAsync(log);
+
+        var response = await app.Client.BulkPublishEventAsync("pubsub", "batch", new[] { new { n = 1 }, new { n = 2 }, new { n = 3 } });
+
+        Assert.Empty(response.FailedEntries);
+        var delivered = await log.WaitForAsync("/on-batch", 3);
+        Assert.Equal([1, 2, 3], delivered.Select(d => d.Json.GetProperty("data").GetProperty("n").GetInt32()));
+        Assert.Equal(3, delivered.Select(d => d.Json.GetProperty("id").GetString()).Distinct().Count());
+        Assert.All(delivered, d => Assert.Equal("bulk-app", d.Json.GetProperty("source").GetString()));
+    }
+
+    [Fact]
+    public async Task Http_bulk_publish_reads_each_entry_by_its_content_type_and_merges_metadata_as_daprd()
+    {
+        var log = new RequestLog();
+        await using var app = await StartSubscriberAsync(log);
+        using var http = new HttpClient { BaseAddress = app.Sidecar.HttpEndpoint };
+        const string Entries = """
+            [
+              {"entryId":"a","event":{"z":1,"a":{"y":true,"b":null}},"contentType":"application/json","metadata":{"cloudevent.id":"entry-a"}},
+              {"entryId":"b","event":"plain words","contentType":"text/plain"},
+              {"entryId":"c","event":"AAEC","contentType":"application/octet-stream","metadata":{}}
+            ]
+            """;
+
+        using var answer = await http.PostAsync(
+            new Uri("/v1.0-alpha1/publish/bulk/pubsub/batch?metadata.cloudevent.type=batch.item", UriKind.Relative),
+            new StringContent(Entries, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        var delivered = (await log.WaitForAsync("/on-batch", 3)).Select(d => d.Json).ToList();
+
+        // Entry a: its own metadata over the request's; its JSON re-marshalled with sorted keys, as Go does.
+        Assert.Equal("entry-a", delivered[0].GetProperty("id").GetString());
+        Assert.Equal("batch.item", delivered[0].GetProperty("type").GetString());
+        Assert.Equal("""{"a":{"b":null,"y":true},"z":1}""", delivered[0].GetProperty("data").GetRawText());
+
+        // Entry b has no metadata of its own, so daprd gives it none of the request's either.
+        Assert.Equal("com.dapr.event.sent", delivered[1].GetProperty("type").GetString());
+        Assert.Equal("plain words", delivered[1].GetProperty("data").GetString());
+
+        // Entry c: base64 decoded to bytes, published as data_base64; an empty metadata object still takes the request's.
+        Assert.Equal("AAEC", delivered[2].GetProperty("data_base64").GetString());
+        Assert.Equal("batch.item", delivered[2].GetProperty("type").GetString());
+    }
+
+    [Theory]
+    [InlineData("""[{"entryId":"x","event":1,"contentType":"application/json"},{"entryId":"x","event":2,"contentType":"application/json"}]""", "error marshaling events to bytes for topic batch pubsub pubsub. error: entryId is duplicated or not present for entry")]
+    [InlineData("""[{"event":1,"contentType":"application/json"}]""", "error marshaling events to bytes for topic batch pubsub pubsub. error: entryId is duplicated or not present for entry")]
+    [InlineData("""[{"entryId":"x","event":{"not":"text"},"contentType":"text/plain"}]""", "error when marshalling cloud event envelope for topic batch pubsub pubsub: error: mismatch between contentType and event")]
+    [InlineData("""[{"entryId":"x","event":1}]""", "error when marshalling cloud event envelope for topic batch pubsub pubsub: error: mismatch between contentType and event")]
+    public async Task Http_bulk_publish_refuses_bad_entries_with_daprds_error(string entries, string message)
+    {
+        var log = new RequestLog();
+        await using var app = await StartSubscriberAsync(log);
+        using var http = new HttpClient { BaseAddress = app.Sidecar.HttpEndpoint };
+
+        using var answer = await http.PostAsync(new Uri("/v1.0/publish/bulk/pubsub/batch", UriKind.Relative), new StringContent(entries, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        var error = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("ERR_PUBSUB_EVENTS_SER", error.GetProperty("errorCode").GetString());
+        Assert.Equal(message, error.GetProperty("message").GetString());
+        Assert.Empty(log.To("/on-batch"));
+    }
+
+    [Fact]
+    public async Task Http_bulk_publish_of_a_body_that_is_not_an_array_is_a_bad_request()
+    {
+        await using var app = await StartSubscriberAsync(new RequestLog());
+        using var http = new HttpClient { BaseAddress = app.Sidecar.HttpEndpoint };
+
+        using var answer = await http.PostAsync(new Uri("/v1.0-alpha1/publish/bulk/pubsub/batch", UriKind.Relative), new StringContent("""{"entryId":"x"}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.StartsWith("error when unmarshaling the request for topic batch pubsub pubsub: ", JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Grpc_bulk_publish_with_a_duplicate_entry_id_is_invalid_and_publishes_nothing()
+    {
+        var log = new RequestLog();
+        await using var app = await StartSubscriberAsync(log);
+        using var channel = GrpcChannel.ForAddress(app.Sidecar.GrpcEndpoint);
+        var request = new Autogen.BulkPublishRequest { PubsubName = "pubsub", Topic = "batch" };
+        request.Entries.Add(new Autogen.BulkPublishRequestEntry { EntryId = "same", Event = ByteString.CopyFromUtf8("1"), ContentType = "application/json" });
+        request.Entries.Add(new Autogen.BulkPublishRequestEntry { EntryId = "same", Event = ByteString.CopyFromUtf8("2"), ContentType = "application/json" });
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await new Autogen.Dapr.DaprClient(channel).BulkPublishEventAsync(request));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("error marshaling events to bytes for topic batch pubsub pubsub. error: entryId is duplicated or not present for entry", e.Status.Detail);
+        Assert.Empty(log.To("/on-batch"));
+    }
+
+    private static Task<SidecarHarness> StartSubscriberAsync(RequestLog log) =>
+        SidecarHarness.StartAsync(
+            "bulk-app",
+            new Dictionary<string, string> { ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.in-memory") },
+            app =>
+            {
+                app.MapGet("/dapr/subscribe", () => Results.Text(Subscriptions, "application/json"));
+                app.MapPost("/{**path}", async (HttpContext http) =>
+                {
+                    await log.RecordAsync(http);
+                    return Results.Ok();
+                });
+            });
+}
