@@ -42,7 +42,8 @@ internal static class BuildingBlocks
             .MapBindingsGrpcApi(services.GetRequiredService<BindingService>())
             .MapMetadataGrpcApi(services.GetRequiredService<MetadataService>())
             .MapPubSubGrpcApi(services.GetRequiredService<PubSubPublisher>())
-            .MapActorsGrpcApi(services.GetRequiredService<ActorRuntime>());
+            .MapActorsGrpcApi(services.GetRequiredService<ActorRuntime>())
+            .MapInvocationGrpcApi(services.GetRequiredService<InvocationForwarder>());
 
     public static void MapHttpApis(IEndpointRouteBuilder endpoints)
     {

@@ -188,6 +188,114 @@ public sealed class InvocationTests
     public sealed record Order(string Id, int Quantity);
 
     /// <summary>Two apps in one cluster: "caller" (a sidecar only) and "callee" (an app that echoes).</summary>
+    [Fact]
+    public async Task Grpc_InvokeService_reaches_the_http_app_with_verb_query_body_and_metadata_and_answers_its_body()
+    {
+        await using var apps = await CallerAndCallee.StartAsync();
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(apps.Caller.Sidecar.GrpcEndpoint);
+        var client = new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(channel);
+        var request = new Dapr.Client.Autogen.Grpc.v1.InvokeServiceRequest
+        {
+            Id = "callee",
+            Message = new Dapr.Client.Autogen.Grpc.v1.InvokeRequest
+            {
+                Method = "echo/grpc",
+                ContentType = "text/plain",
+                Data = new Google.Protobuf.WellKnownTypes.Any { Value = Google.Protobuf.ByteString.CopyFromUtf8("over grpc") },
+                HttpExtension = new Dapr.Client.Autogen.Grpc.v1.HTTPExtension { Verb = Dapr.Client.Autogen.Grpc.v1.HTTPExtension.Types.Verb.Put, Querystring = "a=1&b=two" },
+            },
+        };
+
+        using var call = client.InvokeServiceAsync(request, new global::Grpc.Core.Metadata { { "x-custom", "kept" } });
+        var answer = await call;
+        var headers = await call.ResponseHeadersAsync;
+
+        var seen = Assert.Single(apps.Log.All);
+        Assert.Equal("PUT", seen.Method);
+        Assert.Equal("/echo/grpc", seen.Path);
+        Assert.Equal("?a=1&b=two", seen.Query);
+        Assert.Equal("over grpc", seen.BodyText);
+        Assert.StartsWith("text/plain", seen.Header("content-type"), StringComparison.Ordinal);
+        Assert.Equal("kept", seen.Header("x-custom"));
+        Assert.Equal("caller", seen.Header("dapr-caller-app-id"));
+        Assert.Contains("\"body\":\"over grpc\"", answer.Data.Value.ToStringUtf8(), StringComparison.Ordinal);
+        Assert.StartsWith("application/json", answer.ContentType, StringComparison.Ordinal);
+        Assert.Equal("200", headers.GetValue("dapr-http-status"));
+        Assert.Equal("yes", headers.GetValue("x-echo"));
+    }
+
+    [Fact]
+    public async Task Grpc_InvokeService_maps_an_app_error_status_to_grpc_with_daprds_error_info()
+    {
+        await using var apps = await CallerAndCallee.StartAsync();
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(apps.Caller.Sidecar.GrpcEndpoint);
+        var client = new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(channel);
+
+        var e = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await client.InvokeServiceAsync(new Dapr.Client.Autogen.Grpc.v1.InvokeServiceRequest
+        {
+            Id = "callee",
+            Message = new Dapr.Client.Autogen.Grpc.v1.InvokeRequest
+            {
+                Method = "echo/missing",
+                HttpExtension = new Dapr.Client.Autogen.Grpc.v1.HTTPExtension { Verb = Dapr.Client.Autogen.Grpc.v1.HTTPExtension.Types.Verb.Get, Querystring = "status=404" },
+            },
+        }));
+
+        Assert.Equal(global::Grpc.Core.StatusCode.NotFound, e.StatusCode);
+        Assert.Equal("Not Found", e.Status.Detail);
+        var info = global::Grpc.Core.RpcExceptionExtensions.GetRpcStatus(e)!.Details.Single().Unpack<Google.Rpc.ErrorInfo>();
+        Assert.Equal("dapr.io", info.Domain);
+        Assert.Equal("404", info.Metadata["http.code"]);
+        Assert.StartsWith("{\"method\":\"GET\"", info.Metadata["http.error_message"], StringComparison.Ordinal);
+        Assert.True(info.Metadata["http.error_message"].Length <= 63);
+    }
+
+    [Theory]
+    [InlineData(false, "failed to invoke, id: callee, err: rpc error: code = InvalidArgument desc = missing HTTP extension field")]
+    [InlineData(true, "failed to invoke, id: callee, err: rpc error: code = InvalidArgument desc = invalid HTTP verb")]
+    public async Task Grpc_InvokeService_to_an_http_app_needs_an_http_verb(bool withExtension, string message)
+    {
+        await using var apps = await CallerAndCallee.StartAsync();
+
+        // Dapr.Client's InvokeMethodGrpcAsync sends no HTTP extension: it is meant for apps served over gRPC. The SDK
+        // wraps daprd's answer in its InvocationException.
+        global::Grpc.Core.RpcException e;
+        if (withExtension)
+        {
+            using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(apps.Caller.Sidecar.GrpcEndpoint);
+            e = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(channel).InvokeServiceAsync(new Dapr.Client.Autogen.Grpc.v1.InvokeServiceRequest
+            {
+                Id = "callee",
+                Message = new Dapr.Client.Autogen.Grpc.v1.InvokeRequest { Method = "echo/x", HttpExtension = new Dapr.Client.Autogen.Grpc.v1.HTTPExtension() },
+            }));
+        }
+        else
+        {
+            var wrapped = await Assert.ThrowsAsync<InvocationException>(() => apps.Caller.Client.InvokeMethodGrpcAsync("callee", "echo/x"));
+            e = Assert.IsType<global::Grpc.Core.RpcException>(wrapped.InnerException);
+        }
+
+        Assert.Equal(global::Grpc.Core.StatusCode.Internal, e.StatusCode);
+        Assert.Equal(message, e.Status.Detail);
+        Assert.Empty(apps.Log.All);
+    }
+
+    [Fact]
+    public async Task Grpc_InvokeService_to_an_app_nobody_serves_answers_daprds_direct_invoke_error()
+    {
+        await using var apps = await CallerAndCallee.StartAsync();
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(apps.Caller.Sidecar.GrpcEndpoint);
+
+        var e = await Assert.ThrowsAsync<global::Grpc.Core.RpcException>(async () => await new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(channel).InvokeServiceAsync(new Dapr.Client.Autogen.Grpc.v1.InvokeServiceRequest
+        {
+            Id = "nobody",
+            Message = new Dapr.Client.Autogen.Grpc.v1.InvokeRequest { Method = "x", HttpExtension = new Dapr.Client.Autogen.Grpc.v1.HTTPExtension { Verb = Dapr.Client.Autogen.Grpc.v1.HTTPExtension.Types.Verb.Get } },
+        }));
+
+        Assert.Equal(global::Grpc.Core.StatusCode.Internal, e.StatusCode);
+        Assert.Equal("failed to invoke, id: nobody, err: couldn't find service: nobody", e.Status.Detail);
+    }
+
     private sealed class CallerAndCallee : IAsyncDisposable
     {
         private CallerAndCallee(SidecarHarness caller, SidecarHarness callee, RequestLog log)

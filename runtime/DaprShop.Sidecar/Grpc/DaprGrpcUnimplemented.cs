@@ -24,7 +24,6 @@ public static class DaprGrpcUnimplemented
     /// <summary>The unimplemented methods by name, with why.</summary>
     public static IReadOnlyDictionary<string, string> Reasons { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["InvokeService"] = "not implemented yet: apps call other apps over the HTTP API (gRPC service invocation is the open part of issue 16)",
         ["QueryStateAlpha1"] = "the local state stores do not implement state queries (daprd's state.Querier), and the shop does not query",
         ["SubscribeTopicEventsAlpha1"] = "streaming subscriptions are not implemented; apps subscribe declaratively or through /dapr/subscribe",
         ["UnregisterActorRemindersByType"] = ReminderBulk,

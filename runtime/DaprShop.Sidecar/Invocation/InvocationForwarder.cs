@@ -86,5 +86,45 @@ public sealed class InvocationForwarder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Invokes <paramref name="method"/> on <paramref name="targetAppId"/> with a request built here rather than
+    /// forwarded (the gRPC <c>InvokeService</c>): the same span, resiliency, name resolution and access control as
+    /// <see cref="ForwardAsync"/>, and the same daprd error when the sidecars fail before the app answers.
+    /// </summary>
+    /// <exception cref="DaprApiException"><c>ERR_DIRECT_INVOKE</c>: no app answered.</exception>
+    public async Task<HttpResponseMessage> SendAsync(string targetAppId, string method, HttpRequestMessage request, TraceContext? parent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (activity, trace) = TraceContext.StartSpan($"CallLocal/{targetAppId}/{method}", ActivityKind.Client, parent);
+        using (activity)
+        {
+            activity?.SetTag("rpc.system", "dapr");
+            activity?.SetTag("rpc.service", "ServiceInvocation");
+            activity?.SetTag("rpc.method", method);
+            activity?.SetTag("net.peer.name", targetAppId);
+            request.Headers.Remove(TraceContext.TraceParentHeader);
+            request.Headers.Remove(TraceContext.TraceStateHeader);
+            request.Headers.TryAddWithoutValidation(TraceContext.TraceParentHeader, trace.TraceParent);
+            if (!string.IsNullOrEmpty(trace.TraceState))
+            {
+                request.Headers.TryAddWithoutValidation(TraceContext.TraceStateHeader, trace.TraceState);
+            }
+
+            request.Options.Set(InvocationHandler.TargetKey, new InvocationTarget(targetAppId, method));
+            try
+            {
+                var response = await _invoker.SendAsync(request, cancellationToken);
+                activity?.SetTag("http.response.status_code", (int)response.StatusCode);
+                return response;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                var status = e is InvocationException invocation ? invocation.StatusCode : StatusCodes.Status500InternalServerError;
+                throw new DaprApiException(ErrorCode, $"failed to invoke, id: {targetAppId}, err: {e.Message}", status, global::Grpc.Core.StatusCode.Internal, e);
+            }
+        }
+    }
+
     public void Dispose() => _invoker.Dispose();
 }
