@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DaprShop.Sidecar.Expressions;
 
 namespace DaprShop.Sidecar.PubSub;
 
@@ -17,9 +18,9 @@ namespace DaprShop.Sidecar.PubSub;
 /// </summary>
 public sealed class RouteExpression
 {
-    private readonly Node _root;
+    private readonly CelNode<JsonObject, Result> _root;
 
-    private RouteExpression(string text, Node root)
+    private RouteExpression(string text, CelNode<JsonObject, Result> root)
     {
         Text = text;
         _root = root;
@@ -34,10 +35,7 @@ public sealed class RouteExpression
     public static RouteExpression Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parser = new Parser(text);
-        var root = parser.ParseExpression();
-        parser.ExpectEnd();
-        return new RouteExpression(text, root);
+        return new RouteExpression(text, new Parser(text).ParseAll());
     }
 
     /// <summary>Evaluates the expression against an event.</summary>
@@ -49,72 +47,20 @@ public sealed class RouteExpression
         return result.Error is null ? result.Value : throw new InvalidOperationException($"cannot evaluate '{Text}': {result.Error}");
     }
 
-    private readonly record struct Result(bool Value, string? Error)
+    private readonly record struct Result(bool Value, string? Error) : ICelTruth<Result>
     {
+        public bool? Truth => Error is null ? Value : null;
+
         public static Result Of(bool value) => new(value, null);
 
         public static Result Fail(string error) => new(false, error);
     }
 
-    private abstract class Node
+    private sealed class ComparisonNode(Operand left, Operand right, bool equal) : CelNode<JsonObject, Result>
     {
-        public abstract Result Evaluate(JsonObject cloudEvent);
-    }
-
-    private sealed class OrNode(Node left, Node right) : Node
-    {
-        public override Result Evaluate(JsonObject cloudEvent)
+        public override Result Evaluate(JsonObject context)
         {
-            var l = left.Evaluate(cloudEvent);
-            if (l is { Error: null, Value: true })
-            {
-                return l;
-            }
-
-            var r = right.Evaluate(cloudEvent);
-            if (r is { Error: null, Value: true })
-            {
-                return r;
-            }
-
-            return l.Error is not null ? l : r;
-        }
-    }
-
-    private sealed class AndNode(Node left, Node right) : Node
-    {
-        public override Result Evaluate(JsonObject cloudEvent)
-        {
-            var l = left.Evaluate(cloudEvent);
-            if (l is { Error: null, Value: false })
-            {
-                return l;
-            }
-
-            var r = right.Evaluate(cloudEvent);
-            if (r is { Error: null, Value: false })
-            {
-                return r;
-            }
-
-            return l.Error is not null ? l : r;
-        }
-    }
-
-    private sealed class NotNode(Node operand) : Node
-    {
-        public override Result Evaluate(JsonObject cloudEvent)
-        {
-            var result = operand.Evaluate(cloudEvent);
-            return result.Error is null ? Result.Of(!result.Value) : result;
-        }
-    }
-
-    private sealed class ComparisonNode(Operand left, Operand right, bool equal) : Node
-    {
-        public override Result Evaluate(JsonObject cloudEvent)
-        {
-            if (!left.TryResolve(cloudEvent, out var l, out var error) || !right.TryResolve(cloudEvent, out var r, out error))
+            if (!left.TryResolve(context, out var l, out var error) || !right.TryResolve(context, out var r, out error))
             {
                 return Result.Fail(error);
             }
@@ -153,11 +99,11 @@ public sealed class RouteExpression
     }
 
     /// <summary>A field or literal standing alone, which must be a boolean.</summary>
-    private sealed class TruthNode(Operand operand) : Node
+    private sealed class TruthNode(Operand operand) : CelNode<JsonObject, Result>
     {
-        public override Result Evaluate(JsonObject cloudEvent)
+        public override Result Evaluate(JsonObject context)
         {
-            if (!operand.TryResolve(cloudEvent, out var value, out var error))
+            if (!operand.TryResolve(context, out var value, out var error))
             {
                 return Result.Fail(error);
             }
@@ -210,100 +156,80 @@ public sealed class RouteExpression
         public override string ToString() => text;
     }
 
-    private sealed class Parser(string text)
+    /// <summary>
+    /// <c>||</c> and <c>&amp;&amp;</c> come from <see cref="CelParser{TNode}"/>; below them a
+    /// condition is <c>!</c> condition, a parenthesized expression, or an operand compared with
+    /// <c>==</c> or <c>!=</c> (or standing alone). So <c>!</c> here negates a whole comparison
+    /// (<c>!event.x == 1</c> is <c>!(event.x == 1)</c>), where a trip's <c>!</c> binds to its
+    /// operand as in CEL.
+    /// </summary>
+    private sealed class Parser(string text) : CelParser<CelNode<JsonObject, Result>>(new CelScanner(text, Describe))
     {
         private const string Supported =
             "supported: event.<field> paths, string/number/true/false/null literals, ==, !=, &&, ||, ! and parentheses";
 
-        private int _position;
+        protected override CelNode<JsonObject, Result> Or(CelNode<JsonObject, Result> left, CelNode<JsonObject, Result> right) =>
+            CelLogic.Or(left, right);
 
-        public Node ParseExpression()
+        protected override CelNode<JsonObject, Result> And(CelNode<JsonObject, Result> left, CelNode<JsonObject, Result> right) =>
+            CelLogic.And(left, right);
+
+        protected override CelNode<JsonObject, Result> Not(CelNode<JsonObject, Result> operand) => CelLogic.Not(operand);
+
+        protected override FormatException MissingClosingParenthesis() => Scanner.Error("missing ')'");
+
+        protected override FormatException TrailingText() => Scanner.Error($"unexpected '{Scanner.Rest}'");
+
+        protected override CelNode<JsonObject, Result> ParseRelation()
         {
-            var left = ParseAnd();
-            while (TryConsume("||"))
+            if (TryParseNot(ParseRelation, out var not))
             {
-                left = new OrNode(left, ParseAnd());
+                return not;
             }
 
-            return left;
-        }
-
-        public void ExpectEnd()
-        {
-            SkipSpaces();
-            if (_position < text.Length)
+            if (TryParseParenthesized(out var inner))
             {
-                throw Error($"unexpected '{text[_position..]}'");
-            }
-        }
-
-        private Node ParseAnd()
-        {
-            var left = ParseUnary();
-            while (TryConsume("&&"))
-            {
-                left = new AndNode(left, ParseUnary());
-            }
-
-            return left;
-        }
-
-        private Node ParseUnary()
-        {
-            SkipSpaces();
-            if (Peek() == '!' && Peek(1) != '=')
-            {
-                _position++;
-                return new NotNode(ParseUnary());
-            }
-
-            if (Peek() == '(')
-            {
-                _position++;
-                var inner = ParseExpression();
-                if (!TryConsume(")"))
-                {
-                    throw Error("missing ')'");
-                }
-
                 return inner;
             }
 
             var left = ParseOperand();
-            if (TryConsume("=="))
+            if (Scanner.TryTake("=="))
             {
                 return new ComparisonNode(left, ParseOperand(), equal: true);
             }
 
-            if (TryConsume("!="))
+            if (Scanner.TryTake("!="))
             {
                 return new ComparisonNode(left, ParseOperand(), equal: false);
             }
 
             if (left is LiteralOperand literal && literal.ToString() is not ("true" or "false"))
             {
-                throw Error($"'{literal}' is not a condition");
+                throw Scanner.Error($"'{literal}' is not a condition");
             }
 
             return new TruthNode(left);
         }
 
+        private static string Describe(string text, int position, string problem) =>
+            $"unsupported match expression '{text}' at position {position}: {problem} ({Supported})";
+
         private Operand ParseOperand()
         {
-            SkipSpaces();
-            var c = Peek();
+            Scanner.SkipSpace();
+            var c = Scanner.Peek();
             if (c is '"' or '\'')
             {
                 return ParseString(c);
             }
 
-            if (char.IsAsciiDigit(c) || (c == '-' && char.IsAsciiDigit(Peek(1))))
+            if (char.IsAsciiDigit(c) || (c == '-' && char.IsAsciiDigit(Scanner.Peek(1))))
             {
                 return ParseNumber();
             }
 
-            var start = _position;
-            var word = ReadIdentifier();
+            var start = Scanner.Position;
+            var word = Scanner.ReadIdentifier();
             switch (word)
             {
                 case "true":
@@ -315,20 +241,20 @@ public sealed class RouteExpression
                 case "event":
                     break;
                 case "":
-                    throw Error(_position < text.Length ? $"unexpected '{text[_position]}'" : "unexpected end of expression");
+                    throw Scanner.Error(Scanner.AtEnd ? "unexpected end of expression" : $"unexpected '{Scanner.Peek()}'");
                 default:
-                    _position = start;
-                    throw Error($"unknown name '{word}' (only 'event' is defined)");
+                    Scanner.MoveTo(start);
+                    throw Scanner.Error($"unknown name '{word}' (only 'event' is defined)");
             }
 
             var path = new List<string>();
-            while (Peek() == '.')
+            while (Scanner.Peek() == '.')
             {
-                _position++;
-                var name = ReadIdentifier();
+                Scanner.Advance();
+                var name = Scanner.ReadIdentifier();
                 if (name.Length == 0)
                 {
-                    throw Error("a field name must follow '.'");
+                    throw Scanner.Error("a field name must follow '.'");
                 }
 
                 path.Add(name);
@@ -336,12 +262,12 @@ public sealed class RouteExpression
 
             if (path.Count == 0)
             {
-                throw Error("'event' must be followed by a field, such as event.type");
+                throw Scanner.Error("'event' must be followed by a field, such as event.type");
             }
 
-            if (Peek() is '(' or '[')
+            if (Scanner.Peek() is '(' or '[')
             {
-                throw Error("function calls and indexing are not supported");
+                throw Scanner.Error("function calls and indexing are not supported");
             }
 
             return new FieldOperand(path);
@@ -349,15 +275,17 @@ public sealed class RouteExpression
 
         private LiteralOperand ParseString(char quote)
         {
-            var start = _position;
-            _position++;
+            var start = Scanner.Position;
+            Scanner.Advance();
             var value = new StringBuilder();
-            while (_position < text.Length && text[_position] != quote)
+            while (!Scanner.AtEnd && Scanner.Peek() != quote)
             {
-                var c = text[_position++];
-                if (c == '\\' && _position < text.Length)
+                var c = Scanner.Peek();
+                Scanner.Advance();
+                if (c == '\\' && !Scanner.AtEnd)
                 {
-                    var escaped = text[_position++];
+                    var escaped = Scanner.Peek();
+                    Scanner.Advance();
                     value.Append(escaped switch
                     {
                         'n' => '\n',
@@ -372,75 +300,33 @@ public sealed class RouteExpression
                 }
             }
 
-            if (_position >= text.Length)
+            if (Scanner.AtEnd)
             {
-                _position = start;
-                throw Error("unterminated string");
+                Scanner.MoveTo(start);
+                throw Scanner.Error("unterminated string");
             }
 
-            _position++;
-            return new LiteralOperand(JsonValue.Create(value.ToString()), text[start.._position]);
+            Scanner.Advance();
+            return new LiteralOperand(JsonValue.Create(value.ToString()), Scanner.Since(start));
         }
 
         private LiteralOperand ParseNumber()
         {
-            var start = _position;
-            if (Peek() == '-')
+            var start = Scanner.Position;
+            if (Scanner.Peek() == '-')
             {
-                _position++;
+                Scanner.Advance();
             }
 
-            while (char.IsAsciiDigit(Peek()) || Peek() == '.')
-            {
-                _position++;
-            }
-
-            var literal = text[start.._position];
+            Scanner.TakeWhile(c => char.IsAsciiDigit(c) || c == '.');
+            var literal = Scanner.Since(start);
             if (!double.TryParse(literal, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
             {
-                _position = start;
-                throw Error($"'{literal}' is not a number");
+                Scanner.MoveTo(start);
+                throw Scanner.Error($"'{literal}' is not a number");
             }
 
             return new LiteralOperand(JsonValue.Create(number), literal);
         }
-
-        private string ReadIdentifier()
-        {
-            SkipSpaces();
-            var start = _position;
-            while (_position < text.Length && (char.IsAsciiLetterOrDigit(text[_position]) || text[_position] == '_')
-                && (_position > start || !char.IsAsciiDigit(text[_position])))
-            {
-                _position++;
-            }
-
-            return text[start.._position];
-        }
-
-        private bool TryConsume(string token)
-        {
-            SkipSpaces();
-            if (string.CompareOrdinal(text, _position, token, 0, token.Length) == 0)
-            {
-                _position += token.Length;
-                return true;
-            }
-
-            return false;
-        }
-
-        private char Peek(int offset = 0) => _position + offset < text.Length ? text[_position + offset] : '\0';
-
-        private void SkipSpaces()
-        {
-            while (_position < text.Length && char.IsWhiteSpace(text[_position]))
-            {
-                _position++;
-            }
-        }
-
-        private FormatException Error(string problem) =>
-            new($"unsupported match expression '{text}' at position {_position + 1}: {problem} ({Supported})");
     }
 }

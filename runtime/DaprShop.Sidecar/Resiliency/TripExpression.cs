@@ -1,4 +1,5 @@
 using System.Globalization;
+using DaprShop.Sidecar.Expressions;
 
 namespace DaprShop.Sidecar.Resiliency;
 
@@ -43,8 +44,7 @@ public sealed class TripExpression
     public static TripExpression Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parser = new Parser(text);
-        var root = parser.ParseAll();
+        var root = new Parser(text).ParseWhole();
         if (root.Type != ValueType.Bool)
         {
             throw new FormatException($"'{text}' is not a boolean expression: it computes an int");
@@ -65,25 +65,25 @@ public sealed class TripExpression
     }
 
     /// <summary>An evaluated value: an int64, a bool, or an error (CEL's error value).</summary>
-    private readonly record struct Value(long Int, bool Bool, bool Error)
+    private readonly record struct Value(long Int, bool Bool, bool Error) : ICelTruth<Value>
     {
         public static Value Failed { get; } = new(0, false, true);
+
+        public bool? Truth => Error ? null : Bool;
 
         public static Value Of(long value) => new(value, false, false);
 
         public static Value Of(bool value) => new(0, value, false);
     }
 
-    private abstract class Node(ValueType type)
+    private abstract class Node(ValueType type) : CelNode<BreakerCounts, Value>
     {
         public ValueType Type { get; } = type;
-
-        public abstract Value Evaluate(BreakerCounts counts);
     }
 
     private sealed class Literal(Value value, ValueType type) : Node(type)
     {
-        public override Value Evaluate(BreakerCounts counts) => value;
+        public override Value Evaluate(BreakerCounts context) => value;
     }
 
     private sealed class Counter(string name) : Node(ValueType.Int)
@@ -97,45 +97,27 @@ public sealed class TripExpression
             _ => c => c.ConsecutiveFailures,
         };
 
-        public override Value Evaluate(BreakerCounts counts) => Value.Of(_read(counts));
+        public override Value Evaluate(BreakerCounts context) => Value.Of(_read(context));
     }
 
-    private sealed class Not(Node operand) : Node(ValueType.Bool)
+    /// <summary>A boolean built by <see cref="CelLogic"/>: <c>&amp;&amp;</c>, <c>||</c> or <c>!</c>.</summary>
+    private sealed class Logical(CelNode<BreakerCounts, Value> logic) : Node(ValueType.Bool)
     {
-        public override Value Evaluate(BreakerCounts counts) =>
-            operand.Evaluate(counts) is { Error: false } v ? Value.Of(!v.Bool) : Value.Failed;
+        public override Value Evaluate(BreakerCounts context) => logic.Evaluate(context);
     }
 
     private sealed class Negate(Node operand) : Node(ValueType.Int)
     {
-        public override Value Evaluate(BreakerCounts counts) =>
-            operand.Evaluate(counts) is { Error: false, Int: not long.MinValue } v ? Value.Of(-v.Int) : Value.Failed;
-    }
-
-    private sealed class Logical(string op, Node left, Node right) : Node(ValueType.Bool)
-    {
-        public override Value Evaluate(BreakerCounts counts)
-        {
-            var l = left.Evaluate(counts);
-            var r = right.Evaluate(counts);
-            var absorbing = op == "||";
-
-            // CEL: the absorbing value on either side wins, even over an error on the other.
-            if ((!l.Error && l.Bool == absorbing) || (!r.Error && r.Bool == absorbing))
-            {
-                return Value.Of(absorbing);
-            }
-
-            return l.Error || r.Error ? Value.Failed : Value.Of(!absorbing);
-        }
+        public override Value Evaluate(BreakerCounts context) =>
+            operand.Evaluate(context) is { Error: false, Int: not long.MinValue } v ? Value.Of(-v.Int) : Value.Failed;
     }
 
     private sealed class Comparison(string op, Node left, Node right) : Node(ValueType.Bool)
     {
-        public override Value Evaluate(BreakerCounts counts)
+        public override Value Evaluate(BreakerCounts context)
         {
-            var l = left.Evaluate(counts);
-            var r = right.Evaluate(counts);
+            var l = left.Evaluate(context);
+            var r = right.Evaluate(context);
             if (l.Error || r.Error)
             {
                 return Value.Failed;
@@ -158,12 +140,12 @@ public sealed class TripExpression
         }
     }
 
-    private sealed class Arithmetic(char op, Node left, Node right) : Node(ValueType.Int)
+    private sealed class Arithmetic(string op, Node left, Node right) : Node(ValueType.Int)
     {
-        public override Value Evaluate(BreakerCounts counts)
+        public override Value Evaluate(BreakerCounts context)
         {
-            var l = left.Evaluate(counts);
-            var r = right.Evaluate(counts);
+            var l = left.Evaluate(context);
+            var r = right.Evaluate(context);
             if (l.Error || r.Error)
             {
                 return Value.Failed;
@@ -173,10 +155,10 @@ public sealed class TripExpression
             {
                 return op switch
                 {
-                    '+' => Value.Of(checked(l.Int + r.Int)),
-                    '-' => Value.Of(checked(l.Int - r.Int)),
-                    '*' => Value.Of(checked(l.Int * r.Int)),
-                    '/' => r.Int == 0 || (l.Int == long.MinValue && r.Int == -1) ? Value.Failed : Value.Of(l.Int / r.Int),
+                    "+" => Value.Of(checked(l.Int + r.Int)),
+                    "-" => Value.Of(checked(l.Int - r.Int)),
+                    "*" => Value.Of(checked(l.Int * r.Int)),
+                    "/" => r.Int == 0 || (l.Int == long.MinValue && r.Int == -1) ? Value.Failed : Value.Of(l.Int / r.Int),
                     _ => r.Int == 0 || (l.Int == long.MinValue && r.Int == -1) ? Value.Failed : Value.Of(l.Int % r.Int),
                 };
             }
@@ -188,56 +170,33 @@ public sealed class TripExpression
     }
 
     /// <summary>
-    /// Recursive descent with CEL's precedence, lowest first: <c>||</c>, <c>&amp;&amp;</c>,
-    /// relations, <c>+ -</c>, <c>* / %</c>, unary <c>! -</c>.
+    /// Recursive descent with CEL's precedence, lowest first: <c>||</c>, <c>&amp;&amp;</c> (both
+    /// from <see cref="CelParser{TNode}"/>), relations, <c>+ -</c>, <c>* / %</c>, unary <c>! -</c>.
     /// </summary>
     private sealed class Parser(string text)
+        : CelParser<Node>(new CelScanner(text, (expression, _, problem) => $"'{expression}' {problem}"))
     {
-        private int _position;
-
-        public Node ParseAll()
+        /// <summary><see cref="CelParser{TNode}.ParseAll"/>, with its own word for a blank text.</summary>
+        public Node ParseWhole()
         {
-            SkipSpace();
-            if (_position == text.Length)
-            {
-                throw Error("is empty");
-            }
-
-            var node = ParseOr();
-            SkipSpace();
-            if (_position < text.Length)
-            {
-                throw Unexpected();
-            }
-
-            return node;
+            Scanner.SkipSpace();
+            return Scanner.AtEnd ? throw Scanner.Error("is empty") : ParseAll();
         }
 
-        private Node ParseOr()
-        {
-            var left = ParseAnd();
-            while (TryTake("||"))
-            {
-                var right = ParseAnd();
-                left = new Logical("||", RequireBool(left, "||"), RequireBool(right, "||"));
-            }
+        protected override Node Or(Node left, Node right) =>
+            new Logical(CelLogic.Or(RequireBool(left, "||"), RequireBool(right, "||")));
 
-            return left;
-        }
+        protected override Node And(Node left, Node right) =>
+            new Logical(CelLogic.And(RequireBool(left, "&&"), RequireBool(right, "&&")));
 
-        private Node ParseAnd()
-        {
-            var left = ParseRelation();
-            while (TryTake("&&"))
-            {
-                var right = ParseRelation();
-                left = new Logical("&&", RequireBool(left, "&&"), RequireBool(right, "&&"));
-            }
+        protected override Node Not(Node operand) => new Logical(CelLogic.Not(RequireBool(operand, "!")));
 
-            return left;
-        }
+        protected override FormatException MissingClosingParenthesis() =>
+            Scanner.AtEnd ? Scanner.Error("is missing a closing ')'") : Unexpected();
 
-        private Node ParseRelation()
+        protected override FormatException TrailingText() => Unexpected();
+
+        protected override Node ParseRelation()
         {
             var left = ParseAdditive();
             while (TryTakeRelation(out var op))
@@ -247,7 +206,7 @@ public sealed class TripExpression
                 {
                     if (left.Type != right.Type)
                     {
-                        throw Error($"cannot compare {Describe(left.Type)} with {Describe(right.Type)} using '{op}'");
+                        throw Scanner.Error($"cannot compare {Describe(left.Type)} with {Describe(right.Type)} using '{op}'");
                     }
                 }
                 else
@@ -265,10 +224,10 @@ public sealed class TripExpression
         private Node ParseAdditive()
         {
             var left = ParseMultiplicative();
-            while (TryTakeOne("+-", out var op))
+            while (Scanner.TryTakeAny(["+", "-"], out var op))
             {
                 var right = ParseMultiplicative();
-                left = new Arithmetic(op, RequireInt(left, op.ToString()), RequireInt(right, op.ToString()));
+                left = new Arithmetic(op, RequireInt(left, op), RequireInt(right, op));
             }
 
             return left;
@@ -277,10 +236,10 @@ public sealed class TripExpression
         private Node ParseMultiplicative()
         {
             var left = ParseUnary();
-            while (TryTakeOne("*/%", out var op))
+            while (Scanner.TryTakeAny(["*", "/", "%"], out var op))
             {
                 var right = ParseUnary();
-                left = new Arithmetic(op, RequireInt(left, op.ToString()), RequireInt(right, op.ToString()));
+                left = new Arithmetic(op, RequireInt(left, op), RequireInt(right, op));
             }
 
             return left;
@@ -288,18 +247,15 @@ public sealed class TripExpression
 
         private Node ParseUnary()
         {
-            SkipSpace();
-            if (Peek() == '!' && Peek(1) != '=')
+            if (TryParseNot(ParseUnary, out var not))
             {
-                _position++;
-                return new Not(RequireBool(ParseUnary(), "!"));
+                return not;
             }
 
-            if (Peek() == '-')
+            if (Scanner.TryTake("-"))
             {
-                _position++;
-                SkipSpace();
-                if (char.IsAsciiDigit(Peek()))
+                Scanner.SkipSpace();
+                if (char.IsAsciiDigit(Scanner.Peek()))
                 {
                     return ParseInteger(negative: true);
                 }
@@ -312,20 +268,12 @@ public sealed class TripExpression
 
         private Node ParsePrimary()
         {
-            SkipSpace();
-            var c = Peek();
-            if (c == '(')
+            if (TryParseParenthesized(out var inner))
             {
-                _position++;
-                var inner = ParseOr();
-                if (!TryTake(")"))
-                {
-                    throw _position >= text.Length ? Error("is missing a closing ')'") : Unexpected();
-                }
-
                 return inner;
             }
 
+            var c = Scanner.Peek();
             if (char.IsAsciiDigit(c))
             {
                 return ParseInteger(negative: false);
@@ -333,17 +281,11 @@ public sealed class TripExpression
 
             if (char.IsAsciiLetter(c) || c == '_')
             {
-                var start = _position;
-                while (_position < text.Length && (char.IsAsciiLetterOrDigit(text[_position]) || text[_position] == '_'))
+                var name = Scanner.ReadIdentifier();
+                Scanner.SkipSpace();
+                if (Scanner.Peek() is '(' or '.')
                 {
-                    _position++;
-                }
-
-                var name = text[start.._position];
-                SkipSpace();
-                if (Peek() is '(' or '.')
-                {
-                    throw Error($"'{name}{Peek()}' is not supported: only the counters, integers, arithmetic, comparisons, '&&', '||' and '!' are");
+                    throw Scanner.Error($"'{name}{Scanner.Peek()}' is not supported: only the counters, integers, arithmetic, comparisons, '&&', '||' and '!' are");
                 }
 
                 return name switch
@@ -351,107 +293,58 @@ public sealed class TripExpression
                     "true" => new Literal(Value.Of(true), ValueType.Bool),
                     "false" => new Literal(Value.Of(false), ValueType.Bool),
                     _ when Counters.Contains(name) => new Counter(name),
-                    _ => throw Error($"unknown name '{name}' (the counters are {string.Join(", ", Counters)})"),
+                    _ => throw Scanner.Error($"unknown name '{name}' (the counters are {string.Join(", ", Counters)})"),
                 };
             }
 
-            throw _position >= text.Length ? Error("ends where a value is expected") : Unexpected();
+            throw Scanner.AtEnd ? Scanner.Error("ends where a value is expected") : Unexpected();
         }
 
         private Literal ParseInteger(bool negative)
         {
-            var start = _position;
-            while (_position < text.Length && char.IsAsciiDigit(text[_position]))
+            var digits = Scanner.TakeWhile(char.IsAsciiDigit);
+            if (char.IsAsciiLetter(Scanner.Peek()) || Scanner.Peek() == '.')
             {
-                _position++;
+                throw Scanner.Error($"'{digits}{Scanner.Peek()}' is not an integer literal");
             }
 
-            if (_position < text.Length && (char.IsAsciiLetter(text[_position]) || text[_position] == '.'))
+            var literal = (negative ? "-" : string.Empty) + digits;
+            if (!long.TryParse(literal, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             {
-                throw Error($"'{text[start..(_position + 1)]}' is not an integer literal");
-            }
-
-            var digits = (negative ? "-" : string.Empty) + text[start.._position];
-            if (!long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-            {
-                throw Error($"integer literal {digits} is out of the int64 range");
+                throw Scanner.Error($"integer literal {literal} is out of the int64 range");
             }
 
             return new Literal(Value.Of(value), ValueType.Int);
         }
 
         private Node RequireBool(Node node, string op) =>
-            node.Type == ValueType.Bool ? node : throw Error($"'{op}' needs booleans, not an int");
+            node.Type == ValueType.Bool ? node : throw Scanner.Error($"'{op}' needs booleans, not an int");
 
         private Node RequireInt(Node node, string op) =>
-            node.Type == ValueType.Int ? node : throw Error($"'{op}' needs ints, not a boolean");
+            node.Type == ValueType.Int ? node : throw Scanner.Error($"'{op}' needs ints, not a boolean");
 
         private static string Describe(ValueType type) => type == ValueType.Int ? "an int" : "a boolean";
 
         private bool TryTakeRelation(out string op)
         {
-            SkipSpace();
-            foreach (var candidate in (string[])["==", "!=", "<=", ">=", "<", ">"])
+            if (Scanner.TryTakeAny(["==", "!=", "<=", ">=", "<", ">"], out op))
             {
-                if (string.CompareOrdinal(text, _position, candidate, 0, candidate.Length) == 0)
-                {
-                    _position += candidate.Length;
-                    op = candidate;
-                    return true;
-                }
-            }
-
-            if (Peek() == '=')
-            {
-                throw Error($"'=' at position {_position + 1} is not an operator (comparison is '==')");
-            }
-
-            op = string.Empty;
-            return false;
-        }
-
-        private bool TryTakeOne(string ops, out char op)
-        {
-            SkipSpace();
-            op = Peek();
-            if (op != '\0' && ops.Contains(op, StringComparison.Ordinal))
-            {
-                _position++;
                 return true;
             }
 
-            return false;
-        }
-
-        private bool TryTake(string token)
-        {
-            SkipSpace();
-            if (string.CompareOrdinal(text, _position, token, 0, token.Length) == 0)
+            if (Scanner.Peek() == '=')
             {
-                _position += token.Length;
-                return true;
+                throw Scanner.Error($"'=' at position {Scanner.Position + 1} is not an operator (comparison is '==')");
             }
 
             return false;
-        }
-
-        private char Peek(int ahead = 0) => _position + ahead < text.Length ? text[_position + ahead] : '\0';
-
-        private void SkipSpace()
-        {
-            while (_position < text.Length && char.IsWhiteSpace(text[_position]))
-            {
-                _position++;
-            }
         }
 
         private FormatException Unexpected()
         {
-            var rest = text[_position..];
+            var rest = Scanner.Rest;
             var token = rest.Length > 10 ? rest[..10] + "..." : rest;
-            return Error($"unexpected '{token}' at position {_position + 1}");
+            return Scanner.Error($"unexpected '{token}' at position {Scanner.Position + 1}");
         }
-
-        private FormatException Error(string problem) => new($"'{text}' {problem}");
     }
 }
