@@ -4,6 +4,7 @@ using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.Configuration;
 using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Http;
+using DaprShop.Sidecar.Invocation;
 using DaprShop.Sidecar.Resiliency;
 using DaprShop.Sidecar.Security;
 using Grpc.AspNetCore.Server.Model;
@@ -202,6 +203,7 @@ public sealed class Sidecar : IAsyncDisposable
         var host = builder.Build();
         host.UseMiddleware<PathNormalizationMiddleware>();
         host.UseMiddleware<ApiTokenMiddleware>();
+        host.UseMiddleware<GrpcProxyMiddleware>();
         host.UseMiddleware<ApiTracingMiddleware>();
         host.UseRouting();
         BuildingBlocks.MapHttpApis(host);
@@ -215,6 +217,14 @@ public sealed class Sidecar : IAsyncDisposable
         try
         {
             await Context.App.WaitForAppAsync(token);
+            if (Context.Options.AppServesGrpc)
+            {
+                // daprd asks a gRPC app for its subscriptions and bindings through AppCallback, which this runtime does
+                // not call yet: the app is reached through gRPC proxying only.
+                _logger.LogInformation("App {AppId} is served over gRPC: reached through gRPC proxying; its AppCallback (subscriptions, bindings, invocation) is not called", AppId);
+                return;
+            }
+
             foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
             {
                 await listener.OnAppReadyAsync(token);

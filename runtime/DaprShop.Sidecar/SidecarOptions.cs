@@ -43,6 +43,19 @@ public sealed record SidecarOptions
     public string? AppApiToken { get; init; }
 
     /// <summary>
+    /// How the app is served (daprd's <c>--app-protocol</c>): <c>http</c>, or <c>grpc</c> for an app that serves gRPC
+    /// over h2c on its port, which the sidecar's gRPC proxying reaches (a call with <c>dapr-app-id</c> metadata).
+    /// </summary>
+    public string AppProtocol { get; init; } = HttpAppProtocol;
+
+    public const string HttpAppProtocol = "http";
+
+    public const string GrpcAppProtocol = "grpc";
+
+    /// <summary>Whether the app is served over gRPC (<see cref="AppProtocol"/> <c>grpc</c>).</summary>
+    public bool AppServesGrpc => string.Equals(AppProtocol, GrpcAppProtocol, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Sidecars prove who they are to each other (daprd's <c>--enable-mtls</c>, with certificates from Sentry): the
     /// callee's access control then knows the calling app's SPIFFE id and applies its policy. Without it, as under
     /// <c>dapr run</c> without Sentry, a callee does not know its caller and the Configuration's global default action

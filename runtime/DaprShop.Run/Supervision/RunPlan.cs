@@ -45,9 +45,9 @@ internal sealed record RunPlan(RunFile RunFile, IReadOnlyList<PlannedApp> Apps, 
         for (var i = 0; i < runFile.Apps.Count; i++)
         {
             var app = runFile.Apps[i];
-            if (app.AppProtocol != "http")
+            if (app.AppProtocol is not (Sidecar.SidecarOptions.HttpAppProtocol or Sidecar.SidecarOptions.GrpcAppProtocol))
             {
-                throw new RunFileException($"{runFile.FilePath}: apps[{i}].appProtocol: the local sidecar calls apps over HTTP only, not '{app.AppProtocol}'");
+                throw new RunFileException($"{runFile.FilePath}: apps[{i}].appProtocol: the local sidecar reaches apps over http or grpc (h2c), not '{app.AppProtocol}'");
             }
 
             var dotnetRun = DotnetRunCommand.TryParse(app.Command, app.AppDirPath);

@@ -299,7 +299,8 @@ public sealed class ShopRunner(PrefixedConsole console)
             _restarters.Add(restarter);
         }
 
-        var health = app.AppPort is { } port ? new Uri($"http://{options.AppHost}:{port}{app.AppHealthCheckPath}") : null;
+        // An app served over gRPC has no HTTP health path: its sidecar's readiness (the port open) stands for it.
+        var health = app.AppPort is { } port && !options.AppServesGrpc ? new Uri($"http://{options.AppHost}:{port}{app.AppHealthCheckPath}") : null;
         return new RunningApp(name, app, sidecar, process, health);
     }
 
@@ -537,6 +538,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             AppId = app.AppId,
             AppPort = app.AppPort,
             AppHost = app.AppChannelAddress ?? "127.0.0.1",
+            AppProtocol = app.AppProtocol,
             HttpPort = app.DaprHttpPort ?? 0,
             GrpcPort = app.DaprGrpcPort ?? 0,
             ResourcesPaths = planned.ResourcesPaths,

@@ -66,7 +66,7 @@ public sealed class AccessControlList
                     verbs[verb] = operation.Action ?? string.Empty;
                 }
 
-                operations.Add(name, new OperationRule(verbs));
+                operations.Add(name, new OperationRule(verbs, operation.Action ?? string.Empty));
             }
 
             policies[(policy.AppId!, policy.Namespace ?? string.Empty)] =
@@ -93,7 +93,24 @@ public sealed class AccessControlList
         return allowed;
     }
 
-    private string Decide(CallerIdentity? caller, string operation, string httpVerb)
+    /// <summary>
+    /// Whether <paramref name="caller"/> may call the gRPC method <paramref name="operation"/> (<c>/package.Service/Method</c>)
+    /// through gRPC proxying: as daprd decides a call that is not HTTP, a matching operation's action applies whatever its
+    /// verbs, and the denial names verb <c>NONE</c>.
+    /// </summary>
+    public bool IsAllowedOverGrpc(CallerIdentity? caller, string operation, out string denial)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        var normalized = Normalize(operation);
+        var allowed = IsActionAllowed(Decide(caller, normalized, httpVerb: null));
+        denial = allowed
+            ? string.Empty
+            : $"access control policy has denied access to id: {caller?.SpiffeId} operation: {normalized} verb: NONE";
+        return allowed;
+    }
+
+    /// <summary>The action for a call; <paramref name="httpVerb"/> null for a call that is not HTTP (no verb to match).</summary>
+    private string Decide(CallerIdentity? caller, string operation, string? httpVerb)
     {
         var action = _defaultAction;
         if (caller is not { } known
@@ -113,6 +130,11 @@ public sealed class AccessControlList
         if (rule is null)
         {
             return action;
+        }
+
+        if (httpVerb is null)
+        {
+            return rule.Action;
         }
 
         if (rule.VerbActions.TryGetValue(httpVerb, out var verbAction) || rule.VerbActions.TryGetValue("*", out verbAction))
@@ -161,5 +183,5 @@ public sealed class AccessControlList
 
     private sealed record Policy(string DefaultAction, string TrustDomain, OperationTrie<OperationRule> Operations);
 
-    private sealed record OperationRule(IReadOnlyDictionary<string, string> VerbActions);
+    private sealed record OperationRule(IReadOnlyDictionary<string, string> VerbActions, string Action);
 }

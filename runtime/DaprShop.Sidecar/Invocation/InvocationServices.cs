@@ -12,6 +12,7 @@ public static class InvocationServices
         services.TryAddSingleton<IInvocationPolicy, SingleAttemptInvocationPolicy>();
         services.AddSingleton<LocalAppInvoker>();
         services.AddSingleton<InvocationForwarder>();
+        services.AddSingleton<GrpcAppProxy>();
         return services;
     }
 }

@@ -17,11 +17,56 @@ public sealed class ApiTokenInterceptor(SidecarContext sidecar) : Interceptor
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(continuation);
-        if (_expected is not null && !ApiTokenMiddleware.Matches(_expected, context.RequestHeaders.GetValue(AppChannelClient.ApiTokenHeader)))
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "authentication error: api token mismatch"));
-        }
-
+        Check(context);
         return continuation(request, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream,
+        ServerCallContext context,
+        ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        Check(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request,
+        IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context,
+        ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        Check(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(continuation);
+        Check(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    /// <summary>Whether <paramref name="token"/> is this sidecar's API token (always, when it has none).</summary>
+    public bool Accepts(string? token) => _expected is null || ApiTokenMiddleware.Matches(_expected, token);
+
+    /// <summary>daprd's answer to a gRPC call without the right token.</summary>
+    public static RpcException Mismatch() => new(new Status(StatusCode.Unauthenticated, "authentication error: api token mismatch"));
+
+    private void Check(ServerCallContext context)
+    {
+        if (!Accepts(context.RequestHeaders.GetValue(AppChannelClient.ApiTokenHeader)))
+        {
+            throw Mismatch();
+        }
     }
 }

@@ -9,7 +9,7 @@ namespace DaprShop.Sidecar.Security;
 /// <summary>
 /// daprd's API token check on the HTTP API: with DAPR_API_TOKEN set, every request but the
 /// health endpoints must carry header <c>dapr-api-token</c> with that value, or it is refused
-/// with 401.
+/// with 401. gRPC calls are left to the gRPC side's checks.
 /// </summary>
 public sealed class ApiTokenMiddleware(RequestDelegate next, SidecarContext sidecar)
 {
@@ -18,7 +18,8 @@ public sealed class ApiTokenMiddleware(RequestDelegate next, SidecarContext side
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (_expected is null || IsExempt(context.Request.Path) || Matches(_expected, context.Request.Headers[AppChannelClient.ApiTokenHeader].ToString()))
+        // gRPC calls are checked by ApiTokenInterceptor (and proxied ones by GrpcProxy), which answer as daprd's gRPC API does.
+        if (_expected is null || IsExempt(context.Request.Path) || Grpc.GrpcRequests.IsGrpc(context.Request) || Matches(_expected, context.Request.Headers[AppChannelClient.ApiTokenHeader].ToString()))
         {
             return next(context);
         }

@@ -1,0 +1,235 @@
+using DaprShop.Examples.GrpcEcho;
+using DaprShop.Sidecar.Tests.Infrastructure;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+
+namespace DaprShop.Sidecar.Tests;
+
+/// <summary>
+/// daprd's gRPC proxying: a gRPC client calls its sidecar's gRPC port with metadata <c>dapr-app-id</c> and reaches the
+/// target app's own gRPC service (the example <c>grpc-echo</c> app, served over h2c with <c>appProtocol: grpc</c>),
+/// unary and streaming, with deadlines and cancellation passed through, the API token checked and access control
+/// applied by the callee.
+/// </summary>
+public sealed class GrpcProxyTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    private const string DenyConfiguration = """
+        apiVersion: dapr.io/v1alpha1
+        kind: Configuration
+        metadata:
+          name: acl
+        spec:
+          accessControl:
+            defaultAction: deny
+            trustDomain: public
+            policies:
+              - appId: caller
+                defaultAction: deny
+                trustDomain: public
+                namespace: default
+                operations:
+                  - name: /daprshop.examples.echo.v1.Echo/Say
+                    httpVerb: ["POST"]
+                    action: allow
+        """;
+
+    [Fact]
+    public async Task A_unary_call_with_dapr_app_id_reaches_the_apps_service_with_caller_and_callee_ids()
+    {
+        await using var shop = await EchoShop.StartAsync();
+        var client = shop.ClientOf(shop.Caller);
+
+        var reply = await client.SayAsync(new EchoRequest { Text = "hello" }, To("grpc-echo", ("x-custom", "kept")));
+
+        Assert.Equal("hello", reply.Text);
+        Assert.Equal("caller", reply.Metadata["dapr-caller-app-id"]);
+        Assert.Equal("grpc-echo", reply.Metadata["dapr-callee-app-id"]);
+        Assert.Equal("kept", reply.Metadata["x-custom"]);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", reply.Metadata["traceparent"]);
+    }
+
+    [Fact]
+    public async Task Server_streaming_and_bidirectional_streaming_calls_pass_every_message_in_order()
+    {
+        await using var shop = await EchoShop.StartAsync();
+        var client = shop.ClientOf(shop.Caller);
+
+        using var count = client.Count(new CountRequest { Text = "tick", Count = 5 }, To("grpc-echo"));
+        var ticks = await count.ResponseStream.ReadAllAsync().Select(r => r.Text).ToListAsync();
+        Assert.Equal(["tick 1", "tick 2", "tick 3", "tick 4", "tick 5"], ticks);
+
+        using var chat = client.Chat(To("grpc-echo"));
+        foreach (var text in (string[])["one", "two", "three"])
+        {
+            // Each answer arrives before the next message is sent: the frames flow through as they come.
+            await chat.RequestStream.WriteAsync(new EchoRequest { Text = text });
+            Assert.True(await chat.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Deadline));
+            Assert.Equal(text, chat.ResponseStream.Current.Text);
+        }
+
+        await chat.RequestStream.CompleteAsync();
+        Assert.False(await chat.ResponseStream.MoveNext(CancellationToken.None).WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task A_deadline_reaches_the_app_which_sees_its_call_end()
+    {
+        await using var shop = await EchoShop.StartAsync();
+        var client = shop.ClientOf(shop.Caller);
+        var tag = Guid.NewGuid().ToString("N");
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+            await client.WaitAsync(new WaitRequest { Tag = tag }, new CallOptions(To("grpc-echo"), DateTime.UtcNow.AddMilliseconds(300))));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        await Eventually.WaitAsync(() => EchoService.Ended.ContainsKey(tag), Deadline, "the app's call to end at its deadline");
+    }
+
+    [Fact]
+    public async Task Cancelling_a_call_cancels_it_in_the_app()
+    {
+        await using var shop = await EchoShop.StartAsync();
+        var client = shop.ClientOf(shop.Caller);
+        var tag = Guid.NewGuid().ToString("N");
+        using var cancel = new CancellationTokenSource();
+
+        using var call = client.WaitAsync(new WaitRequest { Tag = tag }, To("grpc-echo"), cancellationToken: cancel.Token);
+        await Eventually.WaitAsync(() => EchoService.Started.ContainsKey(tag), Deadline, "the app to take the call");
+        await cancel.CancelAsync();
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await call);
+        Assert.Equal(StatusCode.Cancelled, e.StatusCode);
+        await Eventually.WaitAsync(() => EchoService.Ended.ContainsKey(tag), Deadline, "the app's call to be cancelled");
+    }
+
+    [Fact]
+    public async Task A_call_without_an_app_id_or_to_an_unknown_app_fails_as_in_daprd()
+    {
+        await using var shop = await EchoShop.StartAsync();
+        var client = shop.ClientOf(shop.Caller);
+
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await client.SayAsync(new EchoRequest { Text = "x" }));
+        Assert.Equal(StatusCode.Unknown, missing.StatusCode);
+        Assert.Equal("failed to proxy request: required metadata dapr-callee-app-id or dapr-app-id not found", missing.Status.Detail);
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await client.SayAsync(new EchoRequest { Text = "x" }, To("nobody")));
+        Assert.Equal(StatusCode.Unknown, unknown.StatusCode);
+        Assert.Equal("couldn't find service: nobody", unknown.Status.Detail);
+    }
+
+    [Fact]
+    public async Task The_callers_api_token_is_checked_and_not_passed_on_while_the_apps_token_is()
+    {
+        await using var shop = await EchoShop.StartAsync(callerApiToken: "caller-secret", appApiToken: "app-secret");
+        var client = shop.ClientOf(shop.Caller);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await client.SayAsync(new EchoRequest { Text = "x" }, To("grpc-echo")));
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        Assert.Equal("authentication error: api token mismatch", refused.Status.Detail);
+
+        var reply = await client.SayAsync(new EchoRequest { Text = "x" }, To("grpc-echo", ("dapr-api-token", "caller-secret")));
+        Assert.Equal("app-secret", reply.Metadata["dapr-api-token"]);
+    }
+
+    [Fact]
+    public async Task The_callees_access_control_allows_the_listed_method_whatever_its_verbs_and_denies_the_rest()
+    {
+        await using var shop = await EchoShop.StartAsync(calleeConfiguration: DenyConfiguration);
+        var client = shop.ClientOf(shop.Caller);
+
+        // A gRPC call has no HTTP verb: the operation's action applies as it is (daprd's non-HTTP rule).
+        Assert.Equal("allowed", (await client.SayAsync(new EchoRequest { Text = "allowed" }, To("grpc-echo"))).Text);
+
+        using var count = client.Count(new CountRequest { Text = "x", Count = 1 }, To("grpc-echo"));
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await count.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+        Assert.Equal("access control policy has denied access to id: spiffe://public/ns/default/caller operation: /daprshop.examples.echo.v1.Echo/Count verb: NONE", e.Status.Detail);
+    }
+
+    [Fact]
+    public async Task The_apps_own_call_through_its_sidecar_reaches_it_without_caller_ids()
+    {
+        await using var shop = await EchoShop.StartAsync();
+
+        var reply = await shop.ClientOf(shop.Callee).SayAsync(new EchoRequest { Text = "self" }, To("grpc-echo"));
+
+        Assert.Equal("self", reply.Text);
+        Assert.False(reply.Metadata.ContainsKey("dapr-caller-app-id"));
+    }
+
+    /// <summary>Call metadata naming the target app, and more.</summary>
+    private static global::Grpc.Core.Metadata To(string appId, params (string Name, string Value)[] more)
+    {
+        var metadata = new global::Grpc.Core.Metadata { { "dapr-app-id", appId } };
+        foreach (var (name, value) in more)
+        {
+            metadata.Add(name, value);
+        }
+
+        return metadata;
+    }
+
+    /// <summary>The grpc-echo app and its sidecar, and a caller app's sidecar, in one cluster.</summary>
+    private sealed class EchoShop : IAsyncDisposable
+    {
+        private readonly List<GrpcChannel> _channels = [];
+
+        private EchoShop(WebApplication app, SidecarHarness callee, SidecarHarness caller)
+        {
+            App = app;
+            Callee = callee;
+            Caller = caller;
+        }
+
+        public WebApplication App { get; }
+
+        public SidecarHarness Callee { get; }
+
+        public SidecarHarness Caller { get; }
+
+        public static async Task<EchoShop> StartAsync(string? callerApiToken = null, string? appApiToken = null, string? calleeConfiguration = null)
+        {
+            var port = FreePort.Next();
+            var app = EchoApp.Build(port);
+            await app.StartAsync();
+            var cluster = new LocalCluster();
+            var resources = calleeConfiguration is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["config.yaml"] = calleeConfiguration };
+            var callee = await SidecarHarness.StartAsync(
+                "grpc-echo",
+                resources,
+                cluster: cluster,
+                configureSidecar: o => o with
+                {
+                    AppPort = port,
+                    AppProtocol = SidecarOptions.GrpcAppProtocol,
+                    AppApiToken = appApiToken,
+                    EnableMtls = true,
+                    ConfigFilePath = calleeConfiguration is null ? null : Path.Combine(o.ResourcesPaths[0], "config.yaml"),
+                });
+            var caller = await SidecarHarness.StartAsync("caller", new Dictionary<string, string>(), cluster: cluster, configureSidecar: o => o with { DaprApiToken = callerApiToken, EnableMtls = true });
+            return new EchoShop(app, callee, caller);
+        }
+
+        public Echo.EchoClient ClientOf(SidecarHarness sidecar)
+        {
+            var channel = GrpcChannel.ForAddress(sidecar.Sidecar.GrpcEndpoint);
+            _channels.Add(channel);
+            return new Echo.EchoClient(channel);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var channel in _channels)
+            {
+                channel.Dispose();
+            }
+
+            await Caller.DisposeAsync();
+            await Callee.DisposeAsync();
+            await App.DisposeAsync();
+        }
+    }
+}
