@@ -88,7 +88,7 @@ public sealed class Sidecar : IAsyncDisposable
         var configuration = options.ConfigFilePath is null ? DaprConfiguration.Default : DaprConfiguration.Load(options.ConfigFilePath);
         var resources = ResourceLoader.Load(options.ResourcesPaths, options.AppId);
         var resiliency = ResiliencySpec.Load(resources, logger);
-        var componentContext = new ComponentContext(options.AppId, options.BaseDirectory, cluster, loggerFactory);
+        var componentContext = new ComponentContext(options.AppId, options.BaseDirectory, cluster, loggerFactory, options.Time);
         var components = await ComponentRegistry.LoadAsync(resources, ComponentCatalog.CreateDefault(), componentContext, cancellationToken);
 
         var app = new AppChannelClient(options, logger);
@@ -186,6 +186,7 @@ public sealed class Sidecar : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
         });
         builder.Services.AddSingleton(context);
+        builder.Services.AddSingleton(context.Time);
         builder.Services.AddSingleton(context.Components);
         builder.Services.AddSingleton(context.App);
         builder.Services.AddSingleton(context.Configuration);

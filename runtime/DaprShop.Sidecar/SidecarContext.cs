@@ -6,9 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace DaprShop.Sidecar;
 
 /// <summary>
-/// What every building block of one sidecar shares: its options, its components, the channel to
-/// its app, its configuration and the cluster it runs in. One per sidecar, registered in its DI
-/// container.
+/// What every building block of one sidecar shares: its options, its clock, its components, the
+/// channel to its app, its configuration and the cluster it runs in. One per sidecar, registered in
+/// its DI container.
 /// </summary>
 public sealed class SidecarContext(
     SidecarOptions options,
@@ -22,6 +22,9 @@ public sealed class SidecarContext(
     public SidecarOptions Options { get; } = options;
 
     public string AppId => Options.AppId;
+
+    /// <summary>The sidecar's one clock (<see cref="SidecarOptions.Time"/>), also registered in its DI container.</summary>
+    public TimeProvider Time => Options.Time;
 
     public LocalCluster Cluster { get; } = cluster;
 

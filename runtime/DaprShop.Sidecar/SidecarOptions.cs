@@ -78,4 +78,10 @@ public sealed record SidecarOptions
     /// the publish, as a crash would.
     /// </summary>
     public TimeSpan OutboxPublishDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The sidecar's one clock: every time it reads, every delay, timer and deadline of its building blocks and
+    /// components. Tests put a fake clock here to move time on instead of waiting for it.
+    /// </summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

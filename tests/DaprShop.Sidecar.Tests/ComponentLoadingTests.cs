@@ -181,7 +181,7 @@ public sealed class ComponentLoadingTests
             var error = await Assert.ThrowsAsync<ResourceLoadException>(() => ComponentRegistry.LoadAsync(
                 ResourceLoader.Load([path], "app"),
                 catalog,
-                new ComponentContext("app", path, new LocalCluster(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance),
+                new ComponentContext("app", path, new LocalCluster(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System),
                 CancellationToken.None));
 
             Assert.Contains($"spec.metadata.{field}", error.Message, StringComparison.Ordinal);

@@ -55,13 +55,14 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
 
     /// <summary>
     /// Calls the actor on the instance that owns it, looking it up again when the placement moved it on the way
-    /// (a host joined or left between the lookup and the call).
+    /// (a host joined or left between the lookup and the call). <paramref name="time"/> is the calling sidecar's clock,
+    /// which bounds the wait for a host (<see cref="LookupAsync"/>).
     /// </summary>
-    public async Task<ActorAppResponse> InvokeOnOwnerAsync(string actorType, string actorId, ActorAppRequest call, CancellationToken cancellationToken)
+    public async Task<ActorAppResponse> InvokeOnOwnerAsync(string actorType, string actorId, ActorAppRequest call, TimeProvider time, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var host = await LookupAsync(actorType, actorId, cancellationToken) ?? throw ActorErrors.NoAddress(actorType, actorId);
+            var host = await LookupAsync(actorType, actorId, time, cancellationToken) ?? throw ActorErrors.NoAddress(actorType, actorId);
             try
             {
                 return await host.InvokeMethodAsync(actorType, actorId, call, cancellationToken);
@@ -75,12 +76,13 @@ public sealed class ActorPlacement(ILoggerFactory loggerFactory)
 
     /// <summary>
     /// The host that owns the actor, once the table in force has settled; waits up to <see cref="LookupTimeout"/> for a
-    /// host of an unknown type to register, and answers null when none does.
+    /// host of an unknown type to register (on <paramref name="time"/>, the calling sidecar's clock), and answers null
+    /// when none does.
     /// </summary>
-    public async Task<ActorRuntime?> LookupAsync(string actorType, string actorId, CancellationToken cancellationToken)
+    public async Task<ActorRuntime?> LookupAsync(string actorType, string actorId, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(LookupTimeout);
+        using var lookupTimeout = new CancellationTokenSource(LookupTimeout, time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lookupTimeout.Token);
         while (true)
         {
             Task changed;

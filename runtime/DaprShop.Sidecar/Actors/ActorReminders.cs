@@ -98,7 +98,7 @@ public sealed class ActorReminders : IDisposable
             {
                 try
                 {
-                    await firing.WaitAsync(drainTimeout(entry.Reminder.ActorType));
+                    await firing.WaitAsync(drainTimeout(entry.Reminder.ActorType), _time);
                 }
                 catch (TimeoutException)
                 {

@@ -55,7 +55,7 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     private readonly ActorAppChannel _app;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<(string Type, string Id), ActiveActor> _actors = new();
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
@@ -75,6 +75,7 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _sidecar = sidecar;
+        _time = sidecar.Time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger($"daprd.{sidecar.AppId}.actors");
         _app = new ActorAppChannel(sidecar.App);
@@ -91,6 +92,9 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
 
     /// <summary>The run's placement table.</summary>
     public ActorPlacement Placement { get; }
+
+    /// <summary>The sidecar's clock: idle scans, reminders, timers, retries and drains are timed with it.</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>Whether this sidecar has its actor state store (and so can host actors and keep their state).</summary>
     public bool HasStateStore => _stateStore is not null;
@@ -593,8 +597,8 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     /// <summary>Deactivates an actor another instance owns now, once its running turn is over.</summary>
     private async Task DrainAsync(ActiveActor actor)
     {
-        using var drain = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        drain.CancelAfter(actor.Settings.DrainOngoingCallTimeout);
+        using var drainTimeout = new CancellationTokenSource(actor.Settings.DrainOngoingCallTimeout, _time);
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, drainTimeout.Token);
         try
         {
             await actor.Turn.EnterAsync(null, 1, drain.Token);
@@ -615,8 +619,8 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
         if (!actor.IsClosing)
         {
             // The app's answer is awaited no longer than the drain: a hung app must not hold the round for ever.
-            using var deactivation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            deactivation.CancelAfter(actor.Settings.DrainOngoingCallTimeout);
+            using var deactivationTimeout = new CancellationTokenSource(actor.Settings.DrainOngoingCallTimeout, _time);
+            using var deactivation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, deactivationTimeout.Token);
             try
             {
                 await DeactivateAsync(actor, deactivation.Token);

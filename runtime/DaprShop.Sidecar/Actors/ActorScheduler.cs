@@ -77,7 +77,7 @@ public sealed class ActorScheduler : IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5));
+            await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5), _time);
         }
         catch (Exception e) when (e is OperationCanceledException or TimeoutException)
         {
@@ -127,13 +127,23 @@ public sealed class ActorScheduler : IAsyncDisposable
             if (wait is { } delayUntilDue)
             {
                 // Capped so that a clock change is noticed; Schedule wakes the loop early.
-                await _wake.WaitAsync(delayUntilDue < TimeSpan.FromMinutes(1) ? delayUntilDue : TimeSpan.FromMinutes(1), cancellationToken);
+                await WakeOrWaitAsync(delayUntilDue < TimeSpan.FromMinutes(1) ? delayUntilDue : TimeSpan.FromMinutes(1), cancellationToken);
             }
             else
             {
                 await _wake.WaitAsync(cancellationToken);
             }
         }
+    }
+
+    /// <summary>Waits for <see cref="Schedule"/> to wake the loop, or for <paramref name="delay"/> to pass on the clock.</summary>
+    private async Task WakeOrWaitAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using var due = new CancellationTokenSource(delay, _time);
+        using var wakeOrDue = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, due.Token);
+
+        // A wait cancelled by the due time is no error (nor is one cancelled by the stop, which the loop checks).
+        await _wake.WaitAsync(wakeOrDue.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private void Start(Entry entry)

@@ -52,7 +52,7 @@ public static class ActorsGrpcApi
             .Concat(ActorTrace.Headers(trace))
             .ToList();
         var call = new ActorAppRequest(request.Method, request.Data.Memory, null, string.Empty, headers);
-        var answer = await actors.Placement.InvokeOnOwnerAsync(request.ActorType, request.ActorId, call, context.CancellationToken);
+        var answer = await actors.Placement.InvokeOnOwnerAsync(request.ActorType, request.ActorId, call, actors.Time, context.CancellationToken);
         return answer.StatusCode switch
         {
             200 => new InvokeActorResponse { Data = ByteString.CopyFrom(answer.Body) },

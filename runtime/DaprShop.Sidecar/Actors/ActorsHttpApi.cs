@@ -54,7 +54,7 @@ public static class ActorsHttpApi
             .Concat(ActorTrace.Headers(trace))
             .ToList();
         var call = new ActorAppRequest(method, body.ToArray(), request.ContentType, request.QueryString.Value ?? string.Empty, headers);
-        return new AppAnswer(await actors.Placement.InvokeOnOwnerAsync(actorType, actorId, call, cancellationToken));
+        return new AppAnswer(await actors.Placement.InvokeOnOwnerAsync(actorType, actorId, call, actors.Time, cancellationToken));
     }
 
     public static async Task<IResult> GetStateAsync(string actorType, string actorId, string key, HttpContext http, ActorRuntime actors, CancellationToken cancellationToken)

@@ -14,12 +14,14 @@ public sealed class AppChannelClient : IDisposable
     public const string ApiTokenHeader = "dapr-api-token";
 
     private readonly SidecarOptions _options;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public AppChannelClient(SidecarOptions options, ILogger logger)
     {
         _options = options;
+        _time = options.Time;
         _logger = logger;
         Http = new HttpClient(new SocketsHttpHandler
         {
@@ -89,7 +91,7 @@ public sealed class AppChannelClient : IDisposable
             return;
         }
 
-        var deadline = DateTime.UtcNow + _options.AppReadyTimeout;
+        var started = _time.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(20);
         var logged = false;
         while (!cancellationToken.IsCancellationRequested)
@@ -104,7 +106,7 @@ public sealed class AppChannelClient : IDisposable
             }
             catch (SocketException)
             {
-                if (DateTime.UtcNow > deadline)
+                if (_time.GetElapsedTime(started) > _options.AppReadyTimeout)
                 {
                     var error = new TimeoutException($"app '{_options.AppId}' did not open port {BaseAddress.Port} within {_options.AppReadyTimeout.TotalSeconds:0}s");
                     _ready.TrySetException(error);
@@ -117,7 +119,7 @@ public sealed class AppChannelClient : IDisposable
                     logged = true;
                 }
 
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(delay, _time, cancellationToken);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
             }
         }

@@ -21,12 +21,14 @@ public sealed class InMemoryPubSub : IPubSub, IAsyncDisposable
     public static readonly TimeSpan RedeliveryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly InMemoryBroker _broker;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly List<IAsyncDisposable> _subscriptions = [];
 
-    public InMemoryPubSub(InMemoryBroker broker, ILogger<InMemoryPubSub> logger)
+    public InMemoryPubSub(InMemoryBroker broker, TimeProvider time, ILogger<InMemoryPubSub> logger)
     {
         _broker = broker;
+        _time = time;
         _logger = logger;
     }
 
@@ -36,7 +38,7 @@ public sealed class InMemoryPubSub : IPubSub, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(context);
         var broker = context.Cluster.GetOrAddShared(spec.Name, () => new InMemoryBroker(spec.Name, context.LoggerFactory));
-        return new InMemoryPubSub(broker, context.LoggerFactory.CreateLogger<InMemoryPubSub>());
+        return new InMemoryPubSub(broker, context.Time, context.LoggerFactory.CreateLogger<InMemoryPubSub>());
     }
 
     public Task PublishAsync(PubSubMessage message, CancellationToken cancellationToken)
@@ -88,7 +90,7 @@ public sealed class InMemoryPubSub : IPubSub, IAsyncDisposable
             }
 
             _logger.LogError("Delivery {Delivery} of {MaxDeliveries} of a message on topic {Topic} of {PubsubName} failed", delivery, MaxDeliveries, message.Topic, _broker.Name);
-            await Task.Delay(RedeliveryDelay, cancellationToken);
+            await Task.Delay(RedeliveryDelay, _time, cancellationToken);
         }
 
         _logger.LogWarning("Giving up on a message on topic {Topic} of {PubsubName} after {MaxDeliveries} deliveries", message.Topic, _broker.Name, MaxDeliveries);

@@ -14,11 +14,9 @@ namespace DaprShop.Sidecar.PubSub;
 /// handled. Without a dead-letter topic a failure goes back to the component, which applies its
 /// own redelivery (for <c>pubsub.in-memory</c>, up to 10 deliveries 100 ms apart).
 /// </summary>
-public sealed class MessageDispatcher(AppDelivery delivery, IInboundDeliveryPolicy policy, ILoggerFactory loggerFactory)
+public sealed class MessageDispatcher(AppDelivery delivery, IInboundDeliveryPolicy policy, TimeProvider time, ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<MessageDispatcher>();
-
-    public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public async Task<HandlerResult> HandleAsync(Subscription subscription, IPubSub pubsub, PubSubMessage message, CancellationToken cancellationToken)
     {
@@ -55,7 +53,7 @@ public sealed class MessageDispatcher(AppDelivery delivery, IInboundDeliveryPoli
         }
 
         var eventId = CloudEvents.GetString(cloudEvent, CloudEvents.IdField);
-        if (CloudEvents.HasExpired(cloudEvent, Time))
+        if (CloudEvents.HasExpired(cloudEvent, time))
         {
             _logger.LogWarning("Dropping expired pub/sub event {EventId} as of {Expiration}", eventId, CloudEvents.GetString(cloudEvent, CloudEvents.ExpirationField));
             await TryDeadLetterAsync(subscription, pubsub, message, cancellationToken);

@@ -46,8 +46,6 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
 
     private readonly ILogger _logger = loggerFactory.CreateLogger<PubSubPublisher>();
 
-    public TimeProvider Time { get; init; } = TimeProvider.System;
-
     /// <summary>The pub/sub component named <paramref name="pubsubName"/>.</summary>
     public IPubSub Resolve(string pubsubName)
     {
@@ -81,7 +79,7 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
                 data = CloudEvents.CreateEnvelope(
                     new CloudEvents.Publication(sidecar.AppId, request.PubsubName, request.Topic, request.Data, request.ContentType, request.Trace),
                     request.Metadata,
-                    Time);
+                    sidecar.Time);
             }
             catch (FormatException e)
             {
@@ -143,7 +141,7 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
                 {
                     try
                     {
-                        data = CloudEvents.CreateEnvelope(new CloudEvents.Publication(sidecar.AppId, request.PubsubName, request.Topic, entry.Event, entry.ContentType, trace), metadata, Time);
+                        data = CloudEvents.CreateEnvelope(new CloudEvents.Publication(sidecar.AppId, request.PubsubName, request.Topic, entry.Event, entry.ContentType, trace), metadata, sidecar.Time);
                     }
                     catch (FormatException e)
                     {

@@ -8,7 +8,8 @@ namespace DaprShop.Sidecar.Resiliency;
 
 /// <summary>
 /// The services of the resiliency building block in one sidecar: the policies parsed at start-up
-/// (<see cref="ResiliencySpec"/>, registered by <see cref="Sidecar"/> before the host is built),
+/// (<see cref="ResiliencySpec"/>, registered by <see cref="Sidecar"/> before the host is built, as is the sidecar's
+/// clock the policies time their timeouts, retries and circuit breakers with),
 /// the <see cref="IResiliencyPolicyProvider"/> the building blocks ask for their policies, and the
 /// invocation and inbound delivery seams, which it takes over from their single-attempt defaults.
 /// </summary>
@@ -17,7 +18,6 @@ public static class ResiliencyServices
     public static IServiceCollection AddResiliency(this IServiceCollection services)
     {
         services.TryAddSingleton(sp => ResiliencySpec.Load(sp.GetRequiredService<SidecarContext>().Resources));
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ResiliencyTelemetry(
             sp.GetRequiredService<SidecarContext>().AppId,
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

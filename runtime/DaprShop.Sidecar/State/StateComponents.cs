@@ -14,13 +14,13 @@ public static class StateComponents
     public static void Register(ComponentCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        Register(catalog, "state.in-memory", (_, _) => new InMemoryStateStore(TimeProvider.System));
+        Register(catalog, "state.in-memory", (_, context) => new InMemoryStateStore(context.Time));
         Register(catalog, "state.sqlite", (spec, context) =>
         {
             var options = SqliteStateStoreOptions.FromSpec(spec, context);
             try
             {
-                return SqliteStateStore.Open(options, TimeProvider.System, context.LoggerFactory.CreateLogger<SqliteStateStore>());
+                return SqliteStateStore.Open(options, context.Time, context.LoggerFactory.CreateLogger<SqliteStateStore>());
             }
             catch (Microsoft.Data.Sqlite.SqliteException e)
             {

@@ -88,7 +88,7 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
 
         var redis = RedisConnector.Connect(spec, client, $"daprshop-{context.AppId}-{spec.Name}");
         logger.LogInformation("Redis Streams pubsub {Component} connected to {Address}, database {Database}, consumer group {ConsumerId}", spec.Name, client.Address, client.Database, streams.ConsumerId);
-        return new RedisStreamsPubSub(spec.Name, client, streams, redis, logger, TimeProvider.System);
+        return new RedisStreamsPubSub(spec.Name, client, streams, redis, logger, context.Time);
     }
 
     public async Task PublishAsync(PubSubMessage message, CancellationToken cancellationToken)
@@ -216,11 +216,8 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
             return;
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(closing, delivery.Stopped);
-        if (_streams.Redelivers)
-        {
-            deadline.CancelAfter(_streams.ProcessingTimeout);
-        }
+        using var timeout = new CancellationTokenSource(_streams.Redelivers ? _streams.ProcessingTimeout : Timeout.InfiniteTimeSpan, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(closing, delivery.Stopped, timeout.Token);
 
         HandlerResult result;
         try
@@ -474,11 +471,11 @@ public sealed class RedisStreamsPubSub : IPubSub, IAsyncDisposable
             }
         }
 
-        private static async Task PauseAsync(TimeSpan pause, CancellationToken stop)
+        private async Task PauseAsync(TimeSpan pause, CancellationToken stop)
         {
             try
             {
-                await Task.Delay(pause, stop);
+                await Task.Delay(pause, _owner._time, stop);
             }
             catch (OperationCanceledException)
             {

@@ -79,7 +79,7 @@ public sealed class OutboxInterceptor(SidecarContext sidecar, OutboxRelay relay,
         }
 
         var rows = new List<StateOperation>();
-        var now = DateTimeOffset.UtcNow;
+        var now = sidecar.Time.GetUtcNow();
         foreach (var upsert in operations.OfType<StateUpsert>())
         {
             var source = projections.GetValueOrDefault(upsert.Key) ?? upsert;
@@ -139,7 +139,7 @@ public sealed class OutboxInterceptor(SidecarContext sidecar, OutboxRelay relay,
         var envelope = CloudEvents.CreateEnvelope(
             new CloudEvents.Publication(sidecar.AppId, settings.PublishPubsub, settings.PublishTopic, payload.Value, contentType, trace),
             new Dictionary<string, string>(StringComparer.Ordinal) { ["cloudevent.id"] = id },
-            TimeProvider.System);
+            sidecar.Time);
         var cloudEvent = CloudEvents.Read(envelope)!;
         foreach (var (key, value) in operationMetadata ?? new Dictionary<string, string>())
         {

@@ -42,6 +42,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     private const int MaxBatch = 64;
 
     private readonly SidecarContext _sidecar;
+    private readonly TimeProvider _time;
     private readonly PubSubPublisher _publisher;
     private readonly ILogger _logger;
     private readonly Dictionary<string, (IStateStore Store, OutboxSettings Settings)> _stores;
@@ -59,6 +60,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(sidecar);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _sidecar = sidecar;
+        _time = sidecar.Time;
         _publisher = publisher;
         _logger = loggerFactory.CreateLogger($"daprd.{sidecar.AppId}.outbox");
         _stores = sidecar.Components.OfType<IStateStore>()
@@ -173,10 +175,10 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
             // the relay keeps up with one store commit per batch instead of one per message.
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
             {
-                var due = pending.Message.CreatedAt + _sidecar.Options.OutboxPublishDelay - DateTimeOffset.UtcNow;
+                var due = pending.Message.CreatedAt + _sidecar.Options.OutboxPublishDelay - _time.GetUtcNow();
                 if (due > TimeSpan.Zero)
                 {
-                    await Task.Delay(due, cancellationToken);
+                    await Task.Delay(due, _time, cancellationToken);
                 }
 
                 if (pending.IfStored && !await IsStoredAsync(pending, cancellationToken))
@@ -244,7 +246,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
     /// <summary>Every <see cref="SweepInterval"/>, takes up the rows no live instance of the app holds (those of one that died).</summary>
     private async Task SweepAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(SweepInterval);
+        using var timer = new PeriodicTimer(SweepInterval, _time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             await RecoverAsync(OrphanAge, cancellationToken);
@@ -280,7 +282,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
                 }
             }
 
-            var due = DateTimeOffset.UtcNow - minAge;
+            var due = _time.GetUtcNow() - minAge;
             var others = minAge > TimeSpan.Zero ? OtherInstances() : [];
             var orphaned = found
                 .Where(f => f.Message.CreatedAt <= due && !Holds(f.Key) && !others.Exists(o => o.Holds(f.Key)))
@@ -341,7 +343,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
             cancellationToken);
     }
 
-    private static async Task RetryAsync(Func<CancellationToken, Task> action, Action<Exception> onFailure, CancellationToken cancellationToken)
+    private async Task RetryAsync(Func<CancellationToken, Task> action, Action<Exception> onFailure, CancellationToken cancellationToken)
     {
         var delay = FirstRetry;
         while (true)
@@ -356,7 +358,7 @@ public sealed class OutboxRelay : IHostedService, IAsyncDisposable
                 onFailure(e);
             }
 
-            await Task.Delay(delay, cancellationToken);
+            await Task.Delay(delay, _time, cancellationToken);
             delay = delay * 2 < MaxRetry ? delay * 2 : MaxRetry;
         }
     }

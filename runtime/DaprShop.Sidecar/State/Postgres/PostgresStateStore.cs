@@ -44,15 +44,17 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
 
     private readonly PostgresStateStoreOptions _options;
     private readonly NpgsqlDataSource _db;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Schema _schema;
     private readonly CancellationTokenSource _stopping = new();
     private Task _cleanup = Task.CompletedTask;
 
-    private PostgresStateStore(PostgresStateStoreOptions options, NpgsqlDataSource db, ILogger logger)
+    private PostgresStateStore(PostgresStateStoreOptions options, NpgsqlDataSource db, TimeProvider time, ILogger logger)
     {
         _options = options;
         _db = db;
+        _time = time;
         _logger = logger;
         _schema = options.V2 ? new V2Schema(options) : new V1Schema(options);
     }
@@ -67,18 +69,18 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
         var options = PostgresStateStoreOptions.FromSpec(spec);
         var logger = context.LoggerFactory.CreateLogger<PostgresStateStore>();
         var db = NpgsqlDataSource.Create(options.ConnectionString);
-        var store = new PostgresStateStore(options, db, logger);
+        var store = new PostgresStateStore(options, db, context.Time, logger);
         var field = spec.Metadata.Contains("connectionString") || !spec.Metadata.Contains("url") ? "connectionString" : "url";
         try
         {
             // Reaching the server is bounded by the component's timeout, as daprd's connect and ping are; the
             // migrations, which may wait for another process's migration lock, get longer (daprd waits a minute for it).
-            using (var reach = new CancellationTokenSource(options.Timeout))
+            using (var reach = new CancellationTokenSource(options.Timeout, context.Time))
             {
                 using var connection = db.OpenConnectionAsync(reach.Token).AsTask().GetAwaiter().GetResult();
             }
 
-            using var migrate = new CancellationTokenSource(options.Timeout + MigrationLimit);
+            using var migrate = new CancellationTokenSource(options.Timeout + MigrationLimit, context.Time);
             store.MigrateAsync(migrate.Token).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
@@ -275,7 +277,7 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 3)
             {
                 // Two sidecars creating the table at once collide on the catalog; daprd tries three times too.
-                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+                await Task.Delay(TimeSpan.FromMilliseconds(50), _time, cancellationToken);
             }
         }
 
@@ -316,7 +318,7 @@ public sealed class PostgresStateStore : IStateStore, IStateKeyQuery, IAsyncDisp
     /// </summary>
     private async Task RunCleanupAsync(TimeSpan interval, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(interval < LongestTimerPeriod ? interval : LongestTimerPeriod);
+        using var timer = new PeriodicTimer(interval < LongestTimerPeriod ? interval : LongestTimerPeriod, _time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             try
