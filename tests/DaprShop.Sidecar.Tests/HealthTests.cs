@@ -2,6 +2,7 @@ using Dapr;
 using Dapr.Client;
 using DaprShop.Sidecar.Tests.Infrastructure;
 using Grpc.Core;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprShop.Sidecar.Tests;
 
@@ -14,6 +15,27 @@ public sealed class HealthTests
 
         Assert.True(await harness.Client.CheckHealthAsync());
         await harness.Client.WaitForSidecarAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+    }
+
+    [Fact]
+    public async Task App_that_never_opens_its_port_fails_AppReady_once_the_timeout_has_passed_on_the_sidecar_clock()
+    {
+        var clock = new FakeTimeProvider();
+        var options = new SidecarOptions
+        {
+            AppId = "absent",
+            AppPort = FreePort.Next(),
+            HttpPort = FreePort.Next(),
+            GrpcPort = FreePort.Next(),
+            Time = clock,
+        };
+        await using var sidecar = await Sidecar.StartAsync(options, new LocalCluster());
+
+        await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(10), () => sidecar.AppReady.IsCompleted, TimeSpan.FromSeconds(10), "the wait for the app to give up");
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => sidecar.AppReady);
+        Assert.Equal($"app 'absent' did not open port {options.AppPort} within 60s", error.Message);
+        Assert.False(sidecar.Context.App.IsReady);
     }
 
     [Fact]

@@ -10,6 +10,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprShop.Sidecar.Tests;
 
@@ -46,16 +47,41 @@ public sealed class OutboxTests
     [Fact]
     public async Task Backlog_Counts_a_committed_message_until_it_is_published_and_deleted()
     {
+        var clock = new FakeTimeProvider();
         var (cluster, log) = (new LocalCluster(), new RequestLog());
         await using var subscriber = await StartSubscriberAsync(cluster, log);
-        await using var orders = await StartPublisherAsync(cluster, "sqlite", publishDelay: TimeSpan.FromSeconds(1));
+        await using var orders = await StartPublisherAsync(cluster, "sqlite", publishDelay: TimeSpan.FromSeconds(1), time: clock);
         var relay = orders.Sidecar.Services.GetRequiredService<OutboxRelay>();
 
         await orders.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-3", "\"placed\"")]);
 
+        // The relay holds the message until the sidecar's clock has moved on by the publish delay.
         Assert.Equal(1, relay.Backlog);
-        await log.WaitForAsync(SubscriberRoute);
+        await clock.AdvanceUntilAsync(TimeSpan.FromSeconds(1), () => log.To(SubscriberRoute).Count > 0, Deadline, "the delayed publish");
         await Eventually.WaitAsync(() => relay.Backlog == 0, Deadline, "the backlog to empty");
+    }
+
+    [Fact]
+    public async Task Rows_an_instance_left_when_it_died_are_published_by_a_live_instance_at_its_next_sweep()
+    {
+        var sqliteFile = Path.Combine(Directory.CreateTempSubdirectory("daprshop-outbox-").FullName, "orders.db");
+        var clock = new FakeTimeProvider();
+        var (cluster, log) = (new LocalCluster(), new RequestLog());
+        await using var subscriber = await StartSubscriberAsync(cluster, log);
+        await using var survivor = await StartPublisherAsync(cluster, "sqlite", sqliteFile, time: clock);
+
+        // Two instances of the app on one store; the one that commits holds the message and stops before publishing it.
+        await using (var dying = await StartPublisherAsync(cluster, "sqlite", sqliteFile, TimeSpan.FromHours(1), time: clock))
+        {
+            await dying.Client.ExecuteStateTransactionAsync(Store, [Upsert("order-8", "\"placed\"")]);
+            Assert.Single(await OutboxRowsAsync(dying));
+        }
+
+        Assert.Empty(log.To(SubscriberRoute));
+        await clock.AdvanceUntilAsync(OutboxRelay.SweepInterval, () => log.To(SubscriberRoute).Count > 0, Deadline, "the sweep to publish the orphaned row");
+        var delivered = Assert.Single(log.To(SubscriberRoute));
+        Assert.Equal("\"placed\"", delivered.Json.GetProperty("data").GetString());
+        await Eventually.WaitAsync(async () => (await OutboxRowsAsync(survivor)).Count, count => count == 0, Deadline, "the published row to be deleted");
     }
 
     [Fact]
@@ -234,7 +260,7 @@ public sealed class OutboxTests
         ? ComponentYaml.Component(Store, "state.redis", [.. ComponentYaml.Redis(redisDatabase), ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic)])
         : ComponentYaml.StateStore(kind, Store, sqliteFile, ("outboxPublishPubsub", pubsub), ("outboxPublishTopic", Topic));
 
-    private static Task<SidecarHarness> StartPublisherAsync(LocalCluster cluster, string kind, string? sqliteFile = null, TimeSpan? publishDelay = null, string? storeYaml = null) =>
+    private static Task<SidecarHarness> StartPublisherAsync(LocalCluster cluster, string kind, string? sqliteFile = null, TimeSpan? publishDelay = null, string? storeYaml = null, TimeProvider? time = null) =>
         SidecarHarness.StartAsync(
             "orders",
             new Dictionary<string, string>
@@ -243,7 +269,7 @@ public sealed class OutboxTests
                 ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.in-memory"),
             },
             cluster: cluster,
-            configureSidecar: options => options with { OutboxPublishDelay = publishDelay ?? TimeSpan.Zero });
+            configureSidecar: options => options with { OutboxPublishDelay = publishDelay ?? TimeSpan.Zero, Time = time ?? TimeProvider.System });
 
     private static Task<SidecarHarness> StartSubscriberAsync(LocalCluster cluster, RequestLog log) =>
         SidecarHarness.StartAsync(

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DaprShop.Sidecar.Resiliency;
-using DaprShop.Sidecar.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprShop.Sidecar.Tests.Resiliency;
 
@@ -10,7 +10,7 @@ public sealed class CircuitBreakerTests
 {
     private const string AppId = "breaker-telemetry-test";
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
     public void Closed_breaker_opens_once_the_trip_expression_holds_after_a_failure()

@@ -1,5 +1,5 @@
 using DaprShop.Sidecar.Resiliency;
-using DaprShop.Sidecar.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 using static DaprShop.Sidecar.Tests.Resiliency.ResiliencySpecTests;
 
 namespace DaprShop.Sidecar.Tests.Resiliency;
@@ -43,7 +43,7 @@ public sealed class ResiliencyPoliciesTests
               inbound: { retry: fastRetries }
         """;
 
-    private readonly ResiliencyPolicies _policies = new(Load(("r.yaml", Document("r", Policies + "\n" + Targets))), new ManualTimeProvider());
+    private readonly ResiliencyPolicies _policies = new(Load(("r.yaml", Document("r", Policies + "\n" + Targets))), new FakeTimeProvider());
 
     [Fact]
     public void ForApp_named_target_wins_and_others_get_the_default_app_policy()

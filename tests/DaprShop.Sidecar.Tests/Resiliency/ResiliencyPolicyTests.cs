@@ -1,6 +1,6 @@
 using DaprShop.Sidecar.Resiliency;
-using DaprShop.Sidecar.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DaprShop.Sidecar.Tests.Resiliency;
 
@@ -164,7 +164,7 @@ public sealed class ResiliencyPolicyTests
     }
 
     private static CircuitBreaker Breaker(string trip) =>
-        new("cb", CircuitBreakerPolicy.Create("cb", trip: TripExpression.Parse(trip)), new ManualTimeProvider(), NullLogger.Instance);
+        new("cb", CircuitBreakerPolicy.Create("cb", trip: TripExpression.Parse(trip)), new FakeTimeProvider(), NullLogger.Instance);
 
     private static ResiliencyPolicy Policy(TimeSpan? timeout = null, RetryPolicy? retry = null, CircuitBreaker? breaker = null) =>
         ResiliencyPolicy.Create("test", timeout, retry, breaker, logger: NullLogger.Instance);
