@@ -160,6 +160,36 @@ public sealed class GrpcProxyTests
         Assert.False(reply.Metadata.ContainsKey("dapr-caller-app-id"));
     }
 
+    [Fact]
+    public async Task A_nodejs_client_on_grpc_js_reaches_the_app_unary_streaming_and_with_a_deadline()
+    {
+        // tools/grpc-js-client, installed by `npm ci --prefix tools/grpc-js-client` (.ci/run does it).
+        var script = RepositoryFolder.Combine("tools", "grpc-js-client", "call.mjs");
+        Assert.True(
+            Directory.Exists(RepositoryFolder.Combine("tools", "grpc-js-client", "node_modules", "@grpc", "grpc-js")),
+            "@grpc/grpc-js is not installed: run npm ci --prefix tools/grpc-js-client");
+        await using var shop = await EchoShop.StartAsync(callerApiToken: "node-secret");
+
+        var start = new System.Diagnostics.ProcessStartInfo("node", [script, $"127.0.0.1:{shop.Caller.Sidecar.GrpcPort}", "grpc-echo", "node-secret"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var node = System.Diagnostics.Process.Start(start)!;
+        var output = node.StandardOutput.ReadToEndAsync();
+        var errors = node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(node.ExitCode == 0, $"node exited with {node.ExitCode}: {await errors}");
+        var result = System.Text.Json.JsonDocument.Parse(await output).RootElement;
+        Assert.Equal("from grpc-js", result.GetProperty("say").GetProperty("text").GetString());
+        Assert.Equal("caller", result.GetProperty("say").GetProperty("metadata").GetProperty("dapr-caller-app-id").GetString());
+        Assert.Equal("from-node", result.GetProperty("say").GetProperty("metadata").GetProperty("x-custom").GetString());
+        Assert.Equal(["n 1", "n 2", "n 3"], result.GetProperty("count").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(["ping", "pong"], result.GetProperty("chat").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("DEADLINE_EXCEEDED", result.GetProperty("wait").GetString());
+    }
+
     /// <summary>Call metadata naming the target app, and more.</summary>
     private static global::Grpc.Core.Metadata To(string appId, params (string Name, string Value)[] more)
     {
