@@ -61,6 +61,18 @@ public sealed class EchoService : Echo.EchoBase
         return new EchoReply();
     }
 
+    /// <summary>How many times <c>Flaky</c> was called, by tag.</summary>
+    public static ConcurrentDictionary<string, int> FlakyCalls { get; } = new(StringComparer.Ordinal);
+
+    public override Task<EchoReply> Flaky(FlakyRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var calls = FlakyCalls.AddOrUpdate(request.Tag, 1, (_, n) => n + 1);
+        return calls <= request.Failures
+            ? throw new RpcException(new Status(StatusCode.Unavailable, $"failing call {calls} of {request.Failures}"))
+            : Task.FromResult(new EchoReply { Text = $"answered on call {calls}" });
+    }
+
     private static EchoReply Reply(string text, ServerCallContext context)
     {
         var reply = new EchoReply { Text = text };

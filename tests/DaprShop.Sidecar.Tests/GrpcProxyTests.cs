@@ -36,6 +36,27 @@ public sealed class GrpcProxyTests
                     action: allow
         """;
 
+    private const string CallerResiliency = """
+        apiVersion: dapr.io/v1alpha1
+        kind: Resiliency
+        metadata:
+          name: proxy
+        spec:
+          policies:
+            timeouts:
+              quick: 300ms
+            retries:
+              three:
+                policy: constant
+                duration: 10ms
+                maxRetries: 3
+          targets:
+            apps:
+              grpc-echo:
+                timeout: quick
+                retry: three
+        """;
+
     [Fact]
     public async Task A_unary_call_with_dapr_app_id_reaches_the_apps_service_with_caller_and_callee_ids()
     {
@@ -190,6 +211,48 @@ public sealed class GrpcProxyTests
         Assert.Equal("DEADLINE_EXCEEDED", result.GetProperty("wait").GetString());
     }
 
+    [Fact]
+    public async Task The_target_apps_resiliency_policy_retries_a_failing_unary_call_with_its_request_replayed()
+    {
+        await using var shop = await EchoShop.StartAsync(callerResiliency: CallerResiliency);
+        var tag = Guid.NewGuid().ToString("N");
+
+        var reply = await shop.ClientOf(shop.Caller).FlakyAsync(new FlakyRequest { Tag = tag, Failures = 2 }, To("grpc-echo"));
+
+        Assert.Equal("answered on call 3", reply.Text);
+        Assert.Equal(3, EchoService.FlakyCalls[tag]);
+    }
+
+    [Fact]
+    public async Task The_target_apps_timeout_ends_a_unary_call_as_daprd_does_and_the_app_sees_it_end()
+    {
+        await using var shop = await EchoShop.StartAsync(callerResiliency: CallerResiliency);
+        var tag = Guid.NewGuid().ToString("N");
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await shop.ClientOf(shop.Caller).WaitAsync(new WaitRequest { Tag = tag }, To("grpc-echo")));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        Assert.Equal("context deadline exceeded", e.Status.Detail);
+        await Eventually.WaitAsync(() => EchoService.Ended.ContainsKey(tag), Deadline, "the app's call to end with the policy's timeout");
+    }
+
+    [Fact]
+    public async Task A_call_marked_as_a_stream_is_not_cut_by_the_policys_timeout()
+    {
+        await using var shop = await EchoShop.StartAsync(callerResiliency: CallerResiliency);
+        var tag = Guid.NewGuid().ToString("N");
+        var client = shop.ClientOf(shop.Caller);
+
+        // With dapr-stream the policy stays out of the call: the client's own 1.5 s deadline ends it, not the 300 ms timeout.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<RpcException>(async () =>
+            await client.WaitAsync(new WaitRequest { Tag = tag }, new CallOptions(To("grpc-echo", ("dapr-stream", "true")), DateTime.UtcNow.AddMilliseconds(1500))));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, e.StatusCode);
+        Assert.NotEqual("context deadline exceeded", e.Status.Detail);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(1400), $"ended after {started.Elapsed.TotalMilliseconds:0} ms");
+    }
+
     /// <summary>Call metadata naming the target app, and more.</summary>
     private static global::Grpc.Core.Metadata To(string appId, params (string Name, string Value)[] more)
     {
@@ -220,7 +283,7 @@ public sealed class GrpcProxyTests
 
         public SidecarHarness Caller { get; }
 
-        public static async Task<EchoShop> StartAsync(string? callerApiToken = null, string? appApiToken = null, string? calleeConfiguration = null)
+        public static async Task<EchoShop> StartAsync(string? callerApiToken = null, string? appApiToken = null, string? calleeConfiguration = null, string? callerResiliency = null)
         {
             var port = FreePort.Next();
             var app = EchoApp.Build(port);
@@ -239,7 +302,8 @@ public sealed class GrpcProxyTests
                     EnableMtls = true,
                     ConfigFilePath = calleeConfiguration is null ? null : Path.Combine(o.ResourcesPaths[0], "config.yaml"),
                 });
-            var caller = await SidecarHarness.StartAsync("caller", new Dictionary<string, string>(), cluster: cluster, configureSidecar: o => o with { DaprApiToken = callerApiToken, EnableMtls = true });
+            var callerResources = callerResiliency is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["resiliency.yaml"] = callerResiliency };
+            var caller = await SidecarHarness.StartAsync("caller", callerResources, cluster: cluster, configureSidecar: o => o with { DaprApiToken = callerApiToken, EnableMtls = true });
             return new EchoShop(app, callee, caller);
         }
 
