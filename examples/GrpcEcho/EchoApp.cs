@@ -13,6 +13,7 @@ public static class EchoApp
         builder.Services.AddGrpc();
         var app = builder.Build();
         app.MapGrpcService<EchoService>();
+        app.MapGrpcService<AppCallbackService>();
         return app;
     }
 }

@@ -221,8 +221,8 @@ public sealed class Sidecar : IAsyncDisposable
             if (Context.Options.AppServesGrpc)
             {
                 // daprd asks a gRPC app for its subscriptions and bindings through AppCallback, which this runtime does
-                // not call yet: the app is reached through gRPC proxying only.
-                _logger.LogInformation("App {AppId} is served over gRPC: reached through gRPC proxying; its AppCallback (subscriptions, bindings, invocation) is not called", AppId);
+                // not do yet: the app is reached through gRPC proxying and service invocation (AppCallback.OnInvoke).
+                _logger.LogInformation("App {AppId} is served over gRPC: reached through gRPC proxying and AppCallback.OnInvoke; its topic subscriptions and input bindings are not read", AppId);
                 return;
             }
 

@@ -126,5 +126,12 @@ public sealed class InvocationForwarder : IDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="appId"/> is served over gRPC (<c>appProtocol: grpc</c>), as far as its instances say.</summary>
+    public bool ServesGrpc(string appId)
+    {
+        var target = appId == _sidecar.AppId ? _sidecar.Options : _sidecar.Cluster.TryResolve(appId, out var instance) ? instance.Context.Options : null;
+        return target?.AppServesGrpc == true;
+    }
+
     public void Dispose() => _invoker.Dispose();
 }

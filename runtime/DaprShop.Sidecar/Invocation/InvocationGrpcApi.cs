@@ -36,6 +36,7 @@ public static class InvocationGrpcApi
     private static readonly HashSet<string> ResponseHeadersNotReturned = new(StringComparer.OrdinalIgnoreCase)
     {
         "content-length", "content-type", "transfer-encoding", "connection", "keep-alive", "date", "server",
+        AppCallbackInvoker.GrpcStatusHeader, AppCallbackInvoker.GrpcMessageHeader,
     };
 
     public static DaprGrpcMethods MapInvocationGrpcApi(this DaprGrpcMethods methods, InvocationForwarder forwarder)
@@ -50,7 +51,8 @@ public static class InvocationGrpcApi
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var message = request.Message ?? new InvokeRequest();
-        using var http = ToHttpRequest(request.Id, message, context.RequestHeaders);
+        var toGrpcApp = forwarder.ServesGrpc(request.Id);
+        using var http = ToHttpRequest(request.Id, message, context.RequestHeaders, toGrpcApp);
         var parent = TraceContext.Parse(context.RequestHeaders.GetValue(TraceContext.TraceParentHeader), context.RequestHeaders.GetValue(TraceContext.TraceStateHeader));
         using var answer = await forwarder.SendAsync(request.Id, message.Method, http, parent, context.CancellationToken);
         var body = await answer.Content.ReadAsByteArrayAsync(context.CancellationToken);
@@ -67,8 +69,20 @@ public static class InvocationGrpcApi
             }
         }
 
+        // An app served over gRPC answered with a status of its own: the caller gets it as it is, as from daprd.
+        if (answer.Headers.TryGetValues(AppCallbackInvoker.GrpcStatusHeader, out var grpcStatus)
+            && int.TryParse(grpcStatus.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var appCode))
+        {
+            var appMessage = answer.Headers.TryGetValues(AppCallbackInvoker.GrpcMessageHeader, out var m) ? Uri.UnescapeDataString(m.FirstOrDefault() ?? string.Empty) : string.Empty;
+            throw new RpcException(new global::Grpc.Core.Status((StatusCode)appCode, appMessage), headers);
+        }
+
         var status = (int)answer.StatusCode;
-        headers.Add(HttpStatusHeader, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (!toGrpcApp)
+        {
+            headers.Add(HttpStatusHeader, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         await context.WriteResponseHeadersAsync(headers);
         if (status is >= 200 and < 300)
         {
@@ -83,18 +97,34 @@ public static class InvocationGrpcApi
     }
 
     /// <summary>The request daprd's HTTP app channel makes of the message; its errors as daprd wraps them.</summary>
-    private static HttpRequestMessage ToHttpRequest(string appId, InvokeRequest message, global::Grpc.Core.Metadata incoming)
+    private static HttpRequestMessage ToHttpRequest(string appId, InvokeRequest message, global::Grpc.Core.Metadata incoming, bool toGrpcApp)
     {
-        var extension = message.HttpExtension
-            ?? throw DirectInvoke(appId, "rpc error: code = InvalidArgument desc = missing HTTP extension field");
-        if (extension.Verb is HttpVerb.None or HttpVerb.Connect)
+        // An app served over gRPC gets the message as it is (AppCallback.OnInvoke); one served over HTTP needs a verb.
+        var extension = message.HttpExtension;
+        if (!toGrpcApp)
         {
-            throw DirectInvoke(appId, "rpc error: code = InvalidArgument desc = invalid HTTP verb");
+            if (extension is null)
+            {
+                throw DirectInvoke(appId, "rpc error: code = InvalidArgument desc = missing HTTP extension field");
+            }
+
+            if (extension.Verb is HttpVerb.None or HttpVerb.Connect)
+            {
+                throw DirectInvoke(appId, "rpc error: code = InvalidArgument desc = invalid HTTP verb");
+            }
         }
+
+        extension ??= new HTTPExtension { Verb = HttpVerb.Post };
 
         var path = new PathString("/" + message.Method.TrimStart('/')).ToUriComponent();
         var query = extension.Querystring.Length > 0 ? "?" + extension.Querystring.TrimStart('?') : string.Empty;
-        var http = new HttpRequestMessage(new HttpMethod(extension.Verb.ToString().ToUpperInvariant()), new Uri($"http://127.0.0.1{path}{query}"));
+        var verb = extension.Verb is HttpVerb.None or HttpVerb.Connect ? "POST" : extension.Verb.ToString().ToUpperInvariant();
+        var http = new HttpRequestMessage(new HttpMethod(verb), new Uri($"http://127.0.0.1{path}{query}"));
+        if (toGrpcApp && message.HttpExtension is null)
+        {
+            http.Options.Set(AppCallbackInvoker.WithoutHttpExtension, true);
+        }
+
         var data = message.Data?.Value ?? ByteString.Empty;
         if (!data.IsEmpty || message.ContentType.Length > 0)
         {

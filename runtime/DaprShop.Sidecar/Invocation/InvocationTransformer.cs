@@ -54,4 +54,15 @@ internal sealed class InvocationTransformer(InvocationTarget target, TraceContex
         proxyRequest.RequestUri = new Uri($"http://{HostAddress}{path}{httpContext.Request.QueryString.ToUriComponent()}");
         proxyRequest.Options.Set(InvocationHandler.TargetKey, target);
     }
+
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+
+        // The app's gRPC status travels inside the sidecars only (for the gRPC API); an HTTP caller gets daprd's answer.
+        httpContext.Response.Headers.Remove(AppCallbackInvoker.GrpcStatusHeader);
+        httpContext.Response.Headers.Remove(AppCallbackInvoker.GrpcMessageHeader);
+        return copy;
+    }
 }

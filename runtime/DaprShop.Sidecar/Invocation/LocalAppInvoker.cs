@@ -17,11 +17,14 @@ public sealed class LocalAppInvoker
     public const string CalleeAppIdHeader = "dapr-callee-app-id";
 
     private readonly SidecarContext _sidecar;
+    private readonly AppCallbackInvoker _appCallback;
     private readonly AccessControlList? _accessControl;
     private readonly ILogger _logger;
 
-    public LocalAppInvoker(SidecarContext sidecar, ILoggerFactory loggerFactory)
+    public LocalAppInvoker(SidecarContext sidecar, AppCallbackInvoker appCallback, ILoggerFactory loggerFactory)
     {
+        ArgumentNullException.ThrowIfNull(appCallback);
+        _appCallback = appCallback;
         ArgumentNullException.ThrowIfNull(sidecar);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _sidecar = sidecar;
@@ -66,7 +69,10 @@ public sealed class LocalAppInvoker
         request.Headers.Host = null;
         try
         {
-            return await app.SendAsync(request, cancellationToken);
+            // An app served over gRPC is invoked through its AppCallback service, as daprd's gRPC app channel does.
+            return _sidecar.Options.AppServesGrpc
+                ? await _appCallback.InvokeAsync(request, method, cancellationToken)
+                : await app.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException e)
         {

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Dapr.AppCallback.Autogen.Grpc.v1;
+using DaprShop.Sidecar.AppChannel;
+using DaprShop.Sidecar.Http;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Http;
+using Autogen = Dapr.Client.Autogen.Grpc.v1;
+
+namespace DaprShop.Sidecar.Invocation;
+
+/// <summary>
+/// Service invocation of an app served over gRPC, as daprd's gRPC app channel makes it (<c>pkg/channel/grpc</c>): the
+/// request becomes <c>AppCallback.OnInvoke</c> with the method, the body as data, its content type and an
+/// <c>http_extension</c> holding the verb and query string; the request's headers go as metadata, with the app's
+/// APP_API_TOKEN. The answer's data and content type make a 200; a gRPC error becomes the HTTP status daprd maps it to
+/// (<c>HTTPStatusFromCode</c>) with the status as JSON (<c>{"code":5,"message":"..."}</c>) for a body, and
+/// <see cref="GrpcStatusHeader"/>/<see cref="GrpcMessageHeader"/> so that a gRPC caller gets the app's own status back.
+/// </summary>
+public sealed class AppCallbackInvoker : IDisposable
+{
+    /// <summary>The app's gRPC status, on a response made from an OnInvoke answer (for the gRPC API's InvokeService).</summary>
+    public const string GrpcStatusHeader = "dapr-app-grpc-status";
+
+    public const string GrpcMessageHeader = "dapr-app-grpc-message";
+
+    /// <summary>Set on a request from the gRPC API's InvokeService whose message had no HTTP extension, which OnInvoke then gets without one too.</summary>
+    public static readonly HttpRequestOptionsKey<bool> WithoutHttpExtension = new("DaprShop.Sidecar.Invocation.WithoutHttpExtension");
+
+    private static readonly HashSet<string> HeadersNotSent = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "content-length", "content-type", "connection", "transfer-encoding", "keep-alive", "upgrade", "te", "expect",
+    };
+
+    /// <summary>
+    /// <c>AppCallback.OnInvoke</c>; Dapr.Protos ships only the app's side of AppCallback (its server base), so the
+    /// sidecar's client call is defined here, with the service's name from the descriptor.
+    /// </summary>
+    private static readonly Method<Autogen.InvokeRequest, Autogen.InvokeResponse> OnInvoke = new(
+        MethodType.Unary,
+        AppCallback.Descriptor.FullName,
+        "OnInvoke",
+        Marshallers.Create(m => m.ToByteArray(), Autogen.InvokeRequest.Parser.ParseFrom),
+        Marshallers.Create(m => m.ToByteArray(), Autogen.InvokeResponse.Parser.ParseFrom));
+
+    private readonly SidecarContext _sidecar;
+    private readonly Lazy<GrpcChannel> _channel;
+
+    public AppCallbackInvoker(SidecarContext sidecar)
+    {
+        ArgumentNullException.ThrowIfNull(sidecar);
+        _sidecar = sidecar;
+        _channel = new Lazy<GrpcChannel>(() => GrpcChannel.ForAddress(
+            sidecar.App.BaseAddress ?? throw new InvalidOperationException("the app has no port"),
+            new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true }, MaxReceiveMessageSize = null }));
+    }
+
+    /// <summary>Calls OnInvoke with <paramref name="request"/> for <paramref name="method"/> and answers as daprd's HTTP API would.</summary>
+    public async Task<HttpResponseMessage> InvokeAsync(HttpRequestMessage request, string method, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        var message = new Autogen.InvokeRequest
+        {
+            Method = method,
+            Data = new Any { Value = ByteString.CopyFrom(body) },
+            ContentType = request.Content?.Headers.ContentType?.ToString() ?? string.Empty,
+        };
+        if (!request.Options.TryGetValue(WithoutHttpExtension, out var without) || !without)
+        {
+            message.HttpExtension = new Autogen.HTTPExtension
+            {
+                Verb = System.Enum.TryParse<Autogen.HTTPExtension.Types.Verb>(request.Method.Method, ignoreCase: true, out var verb) ? verb : Autogen.HTTPExtension.Types.Verb.Post,
+                Querystring = request.RequestUri?.Query.TrimStart('?') ?? string.Empty,
+            };
+        }
+        var metadata = new global::Grpc.Core.Metadata();
+        foreach (var (name, values) in request.Headers)
+        {
+            if (!HeadersNotSent.Contains(name) && !name.Equals(AppChannelClient.ApiTokenHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (var value in values)
+                {
+                    metadata.Add(name.ToLowerInvariant(), value);
+                }
+            }
+        }
+
+        if (!string.IsNullOrEmpty(_sidecar.Options.AppApiToken))
+        {
+            metadata.Add(AppChannelClient.ApiTokenHeader, _sidecar.Options.AppApiToken);
+        }
+
+        using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(OnInvoke, null, new CallOptions(metadata, cancellationToken: cancellationToken), message);
+        try
+        {
+            var answer = await call;
+            var response = new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new ByteArrayContent(answer.Data?.Value.ToByteArray() ?? []),
+            };
+            if (answer.ContentType.Length > 0 && MediaTypeHeaderValue.TryParse(answer.ContentType, out var contentType))
+            {
+                response.Content.Headers.ContentType = contentType;
+            }
+
+            CopyHeaders(await call.ResponseHeadersAsync, response);
+            return response;
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        {
+            var status = (int)e.StatusCode;
+            var json = e.Status.Detail.Length > 0
+                ? $"{{\"code\":{status},\"message\":{System.Text.Json.JsonSerializer.Serialize(e.Status.Detail)}}}"
+                : $"{{\"code\":{status}}}";
+            var response = new HttpResponseMessage((HttpStatusCode)HttpStatusFromCode(e.StatusCode))
+            {
+                Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            };
+            response.Headers.TryAddWithoutValidation(GrpcStatusHeader, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            response.Headers.TryAddWithoutValidation(GrpcMessageHeader, Uri.EscapeDataString(e.Status.Detail));
+            return response;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_channel.IsValueCreated)
+        {
+            _channel.Value.Dispose();
+        }
+    }
+
+    /// <summary>daprd's <c>HTTPStatusFromCode</c>.</summary>
+    public static int HttpStatusFromCode(StatusCode code) => code switch
+    {
+        StatusCode.OK => StatusCodes.Status200OK,
+        StatusCode.Cancelled => StatusCodes.Status408RequestTimeout,
+        StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange => StatusCodes.Status400BadRequest,
+        StatusCode.DeadlineExceeded => StatusCodes.Status504GatewayTimeout,
+        StatusCode.NotFound => StatusCodes.Status404NotFound,
+        StatusCode.AlreadyExists or StatusCode.Aborted => StatusCodes.Status409Conflict,
+        StatusCode.PermissionDenied => StatusCodes.Status403Forbidden,
+        StatusCode.Unauthenticated => StatusCodes.Status401Unauthorized,
+        StatusCode.ResourceExhausted => StatusCodes.Status429TooManyRequests,
+        StatusCode.Unimplemented => StatusCodes.Status501NotImplemented,
+        StatusCode.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static void CopyHeaders(global::Grpc.Core.Metadata headers, HttpResponseMessage response)
+    {
+        foreach (var entry in headers)
+        {
+            if (!entry.IsBinary && !entry.Key.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase) && !HeadersNotSent.Contains(entry.Key) && entry.Key != "date" && entry.Key != "server")
+            {
+                response.Headers.TryAddWithoutValidation(entry.Key, entry.Value);
+            }
+        }
+    }
+}
