@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using Dapr.Client.Autogen.Grpc.v1;
@@ -10,11 +11,40 @@ namespace DaprShop.Examples.GrpcEcho;
 /// <summary>
 /// Dapr's <c>AppCallback</c> service, which the sidecar calls when another app invokes this one with service invocation
 /// (the HTTP API's <c>/v1.0/invoke/grpc-echo/method/...</c> or the gRPC API's <c>InvokeService</c>): <c>OnInvoke</c>
-/// answers what it was given as JSON; method <c>missing</c> answers NOT_FOUND. Subscriptions and bindings are left to
-/// the base class (UNIMPLEMENTED), as the app has none.
+/// answers what it was given as JSON; method <c>missing</c> answers NOT_FOUND. The app subscribes to topic <c>echoes</c>
+/// of pub/sub <c>pubsub</c> (events of type <c>important</c> to path <c>important</c>, the rest to <c>echoes</c>);
+/// <see cref="Events"/> keeps what <c>OnTopicEvent</c> received, and data <c>drop</c> is dropped. Input bindings are
+/// left to the base class (UNIMPLEMENTED), as the app has none.
 /// </summary>
 public sealed class AppCallbackService : AppCallback.AppCallbackBase
 {
+    /// <summary>The events the app received, in order.</summary>
+    public static ConcurrentQueue<TopicEventRequest> Events { get; } = new();
+
+    public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
+    {
+        var subscription = new TopicSubscription
+        {
+            PubsubName = "pubsub",
+            Topic = "echoes",
+            Routes = new TopicRoutes { Default = "echoes" },
+        };
+        subscription.Routes.Rules.Add(new TopicRule { Match = "event.type == \"important\"", Path = "important" });
+        var response = new ListTopicSubscriptionsResponse();
+        response.Subscriptions.Add(subscription);
+        return Task.FromResult(response);
+    }
+
+    public override Task<TopicEventResponse> OnTopicEvent(TopicEventRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Events.Enqueue(request);
+        var status = request.Data.ToStringUtf8() == "drop"
+            ? TopicEventResponse.Types.TopicEventResponseStatus.Drop
+            : TopicEventResponse.Types.TopicEventResponseStatus.Success;
+        return Task.FromResult(new TopicEventResponse { Status = status });
+    }
+
     public override Task<InvokeResponse> OnInvoke(InvokeRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);

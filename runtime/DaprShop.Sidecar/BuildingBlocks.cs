@@ -1,4 +1,5 @@
 using DaprShop.Sidecar.Actors;
+using DaprShop.Sidecar.AppChannel;
 using DaprShop.Sidecar.Bindings;
 using DaprShop.Sidecar.Grpc;
 using DaprShop.Sidecar.Health;
@@ -22,6 +23,7 @@ internal static class BuildingBlocks
 {
     public static void AddServices(IServiceCollection services)
     {
+        services.AddSingleton<AppCallbackInvoker>();
         services.AddSingleton<StateService>();
         services.AddSingleton<SecretsService>();
         services.AddSingleton<BindingService>();

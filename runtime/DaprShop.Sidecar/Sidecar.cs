@@ -218,14 +218,6 @@ public sealed class Sidecar : IAsyncDisposable
         try
         {
             await Context.App.WaitForAppAsync(token);
-            if (Context.Options.AppServesGrpc)
-            {
-                // daprd asks a gRPC app for its subscriptions and bindings through AppCallback, which this runtime does
-                // not do yet: the app is reached through gRPC proxying and service invocation (AppCallback.OnInvoke).
-                _logger.LogInformation("App {AppId} is served over gRPC: reached through gRPC proxying and AppCallback.OnInvoke; its topic subscriptions and input bindings are not read", AppId);
-                return;
-            }
-
             foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
             {
                 await listener.OnAppReadyAsync(token);

@@ -325,6 +325,44 @@ public sealed class GrpcProxyTests
 #pragma warning restore CS0618
     }
 
+    [Fact]
+    public async Task A_grpc_app_subscribes_through_ListTopicSubscriptions_and_gets_events_on_OnTopicEvent_by_route()
+    {
+        await using var shop = await EchoShop.StartAsync();
+        var plain = $"plain-{Guid.NewGuid():N}";
+        var urgent = $"urgent-{Guid.NewGuid():N}";
+
+        await shop.Caller.Client.PublishEventAsync("pubsub", "echoes", plain);
+        using var http = new HttpClient { BaseAddress = shop.Caller.Sidecar.HttpEndpoint };
+        using var published = await http.PostAsync(
+            new Uri("/v1.0/publish/pubsub/echoes?metadata.cloudevent.type=important", UriKind.Relative),
+            new StringContent(urgent, System.Text.Encoding.UTF8, "text/plain"));
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, published.StatusCode);
+
+        var events = await Eventually.WaitAsync(
+            () => Task.FromResult(AppCallbackService.Events.Where(e => e.Data.ToStringUtf8().Contains(plain, StringComparison.Ordinal) || e.Data.ToStringUtf8() == urgent).ToList()),
+            found => found.Count == 2,
+            Deadline,
+            "both events to reach the app's OnTopicEvent");
+
+        var first = events.Single(e => e.Data.ToStringUtf8().Contains(plain, StringComparison.Ordinal));
+        Assert.Equal($"\"{plain}\"", first.Data.ToStringUtf8());
+        Assert.Equal("application/json", first.DataContentType);
+        Assert.Equal("echoes", first.Path);
+        Assert.Equal("pubsub", first.PubsubName);
+        Assert.Equal("echoes", first.Topic);
+        Assert.Equal("caller", first.Source);
+        Assert.Equal("com.dapr.event.sent", first.Type);
+        Assert.Equal("1.0", first.SpecVersion);
+        Assert.Equal("echoes", first.Extensions.Fields["topic"].StringValue);
+        Assert.StartsWith("00-", first.Extensions.Fields["traceparent"].StringValue, StringComparison.Ordinal);
+
+        var second = events.Single(e => e.Data.ToStringUtf8() == urgent);
+        Assert.Equal("important", second.Path);
+        Assert.Equal("important", second.Type);
+        Assert.StartsWith("text/plain", second.DataContentType, StringComparison.Ordinal);
+    }
+
     /// <summary>Call metadata naming the target app, and more.</summary>
     private static global::Grpc.Core.Metadata To(string appId, params (string Name, string Value)[] more)
     {
@@ -361,7 +399,13 @@ public sealed class GrpcProxyTests
             var app = EchoApp.Build(port);
             await app.StartAsync();
             var cluster = new LocalCluster();
-            var resources = calleeConfiguration is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["config.yaml"] = calleeConfiguration };
+            var pubsub = ComponentYaml.Component("pubsub", "pubsub.in-memory");
+            var resources = new Dictionary<string, string> { ["pubsub.yaml"] = pubsub };
+            if (calleeConfiguration is not null)
+            {
+                resources["config.yaml"] = calleeConfiguration;
+            }
+
             var callee = await SidecarHarness.StartAsync(
                 "grpc-echo",
                 resources,
@@ -374,7 +418,12 @@ public sealed class GrpcProxyTests
                     EnableMtls = true,
                     ConfigFilePath = calleeConfiguration is null ? null : Path.Combine(o.ResourcesPaths[0], "config.yaml"),
                 });
-            var callerResources = callerResiliency is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["resiliency.yaml"] = callerResiliency };
+            var callerResources = new Dictionary<string, string> { ["pubsub.yaml"] = pubsub };
+            if (callerResiliency is not null)
+            {
+                callerResources["resiliency.yaml"] = callerResiliency;
+            }
+
             var caller = await SidecarHarness.StartAsync("caller", callerResources, cluster: cluster, configureSidecar: o => o with { DaprApiToken = callerApiToken, EnableMtls = true });
             return new EchoShop(app, callee, caller);
         }

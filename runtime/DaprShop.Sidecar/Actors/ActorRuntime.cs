@@ -131,7 +131,12 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
     {
         try
         {
-            await RegisterHostedTypesAsync(cancellationToken);
+            // An app served over gRPC hosts actors only over daprd's actor stream (SubscribeActorEventsAlpha1), which
+            // this runtime does not implement: it hosts none here.
+            if (!_sidecar.Options.AppServesGrpc)
+            {
+                await RegisterHostedTypesAsync(cancellationToken);
+            }
         }
         finally
         {

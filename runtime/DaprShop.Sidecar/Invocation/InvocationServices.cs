@@ -10,7 +10,6 @@ public static class InvocationServices
     {
         services.AddHttpForwarder();
         services.TryAddSingleton<IInvocationPolicy, SingleAttemptInvocationPolicy>();
-        services.AddSingleton<AppCallbackInvoker>();
         services.AddSingleton<LocalAppInvoker>();
         services.AddSingleton<InvocationForwarder>();
         services.AddSingleton<GrpcAppProxy>();

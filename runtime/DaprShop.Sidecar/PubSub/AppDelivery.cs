@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using DaprShop.Sidecar.AppChannel;
 using DaprShop.Sidecar.Http;
 
 namespace DaprShop.Sidecar.PubSub;
@@ -20,9 +21,10 @@ public sealed record SubscribedEvent(
 /// <c>pubsubName</c> as headers, a <c>traceparent</c> in the event's trace, and the app token.
 /// The answer is read as in daprd: any 2xx succeeds unless its JSON body says
 /// <c>{"status":"RETRY"}</c> (or an unknown status: retry) or <c>{"status":"DROP"}</c>; 404 drops;
-/// any other status, or no answer, retries.
+/// any other status, or no answer, retries. An app served over gRPC gets the event on <c>AppCallback.OnTopicEvent</c>
+/// instead (<see cref="AppCallbackInvoker.OnTopicEventAsync"/>).
 /// </summary>
-public sealed class AppDelivery(SidecarContext sidecar)
+public sealed class AppDelivery(SidecarContext sidecar, AppCallbackInvoker appCallback)
 {
     public const string PubsubNameMetadataKey = "pubsubName";
 
@@ -33,6 +35,11 @@ public sealed class AppDelivery(SidecarContext sidecar)
         if (app.BaseAddress is null)
         {
             return new DeliveryResult(DeliveryStatus.Retry, null, "error returned from app channel while sending pub/sub event to app: app channel is not initialized");
+        }
+
+        if (sidecar.Options.AppServesGrpc)
+        {
+            return await DeliverOverGrpcAsync(subscribedEvent, cancellationToken);
         }
 
         var path = subscribedEvent.Path.StartsWith('/') ? subscribedEvent.Path : "/" + subscribedEvent.Path;
@@ -86,6 +93,24 @@ public sealed class AppDelivery(SidecarContext sidecar)
                     ? new DeliveryResult(DeliveryStatus.Drop, status, $"non-retriable error returned from app while processing pub/sub event {eventId}: {text}. status code returned: {status}")
                     : new DeliveryResult(DeliveryStatus.Retry, status, $"retriable error returned from app while processing pub/sub event {eventId}, topic: {subscribedEvent.Topic}, body: {text}. status code returned: {status}");
             }
+        }
+    }
+
+    private async Task<DeliveryResult> DeliverOverGrpcAsync(SubscribedEvent subscribedEvent, CancellationToken cancellationToken)
+    {
+        var eventTrace = TraceContext.Parse(
+            CloudEvents.GetString(subscribedEvent.CloudEvent, CloudEvents.TraceParentField) ?? CloudEvents.GetString(subscribedEvent.CloudEvent, CloudEvents.TraceIdField),
+            CloudEvents.GetString(subscribedEvent.CloudEvent, CloudEvents.TraceStateField));
+        var (activity, trace) = TraceContext.StartSpan($"pubsub/{subscribedEvent.Topic}", System.Diagnostics.ActivityKind.Consumer, eventTrace);
+        using (activity)
+        {
+            var result = await appCallback.OnTopicEventAsync(subscribedEvent, trace, cancellationToken);
+            if (result.Status != DeliveryStatus.Success)
+            {
+                activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, result.Reason);
+            }
+
+            return result;
         }
     }
 

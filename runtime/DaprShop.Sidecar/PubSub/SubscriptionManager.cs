@@ -19,6 +19,7 @@ namespace DaprShop.Sidecar.PubSub;
 public sealed class SubscriptionManager(
     SidecarContext sidecar,
     MessageDispatcher dispatcher,
+    AppCallbackInvoker appCallback,
     ILoggerFactory loggerFactory) : IAppReadyListener, IHostedLifecycleService, IMetadataContributor, IAsyncDisposable
 {
     public const string SubscribePath = "dapr/subscribe";
@@ -136,6 +137,11 @@ public sealed class SubscriptionManager(
             return [];
         }
 
+        if (sidecar.Options.AppServesGrpc)
+        {
+            return await GetGrpcAppSubscriptionsAsync(cancellationToken);
+        }
+
         byte[] body;
         try
         {
@@ -180,5 +186,24 @@ public sealed class SubscriptionManager(
         }
 
         return subscriptions;
+    }
+
+    /// <summary>An app served over gRPC lists its subscriptions on AppCallback; one that does not implement that has none.</summary>
+    private async Task<IReadOnlyList<Subscription>> GetGrpcAppSubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return SubscriptionParser.FromGrpc(await appCallback.ListTopicSubscriptionsAsync(cancellationToken));
+        }
+        catch (global::Grpc.Core.RpcException e)
+        {
+            _logger.LogError("App {AppId} could not be asked for its subscriptions: {Status} {Detail}", sidecar.AppId, e.StatusCode, e.Status.Detail);
+            return [];
+        }
+        catch (FormatException e)
+        {
+            _logger.LogError("App {AppId} subscriptions from ListTopicSubscriptions not loaded: {Problem}", sidecar.AppId, e.Message);
+            return [];
+        }
     }
 }

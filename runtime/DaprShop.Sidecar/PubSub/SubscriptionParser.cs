@@ -84,6 +84,48 @@ public static class SubscriptionParser
         return subscriptions;
     }
 
+    /// <summary>
+    /// The subscriptions an app served over gRPC lists (<c>ListTopicSubscriptions</c>), as daprd reads them
+    /// (<c>parseRoutingRulesGRPC</c>): the rules, then the default route; a subscription without routes gets the empty
+    /// path, which gRPC delivery does not need.
+    /// </summary>
+    /// <exception cref="FormatException">A match expression is unsupported.</exception>
+    public static IReadOnlyList<Subscription> FromGrpc(IEnumerable<Dapr.AppCallback.Autogen.Grpc.v1.TopicSubscription> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var subscriptions = new List<Subscription>();
+        foreach (var item in items)
+        {
+            var rules = new List<RouteRule>();
+            var ruleItems = item.Routes?.Rules ?? [];
+            for (var i = 0; i < ruleItems.Count; i++)
+            {
+                rules.Add(CreateRule(ruleItems[i].Match, ruleItems[i].Path, e =>
+                    new FormatException($"subscription to topic '{item.Topic}' on pubsub '{item.PubsubName}': routes.rules[{i}].match: {e.Message}", e)));
+            }
+
+            if (!string.IsNullOrEmpty(item.Routes?.Default))
+            {
+                rules.Add(new RouteRule(null, item.Routes.Default));
+            }
+
+            if (rules.Count == 0)
+            {
+                rules.Add(new RouteRule(null, string.Empty));
+            }
+
+            subscriptions.Add(new Subscription(
+                item.PubsubName,
+                item.Topic,
+                rules,
+                string.IsNullOrEmpty(item.DeadLetterTopic) ? null : item.DeadLetterTopic,
+                new Dictionary<string, string>(item.Metadata, StringComparer.Ordinal),
+                SubscriptionSource.Programmatic));
+        }
+
+        return subscriptions;
+    }
+
     /// <summary>A <c>kind: Subscription</c> document.</summary>
     /// <exception cref="ResourceLoadException">A required field is missing or a match expression is unsupported.</exception>
     public static Subscription ParseDeclarative(ResourceDocument document)
