@@ -54,7 +54,7 @@ public static class Extensions
             swagger.SwaggerDoc("v1", new OpenApiInfo { Title = ServiceIdentity.Name(builder), Version = "v1" }));
 
         builder.Services.AddDaprClient();
-        builder.Services.TryAddSingleton<IStateStore, DaprStateStore>();
+        builder.Services.TryAddSingleton<IAppStateStore, DaprAppStateStore>();
 
         return builder;
     }

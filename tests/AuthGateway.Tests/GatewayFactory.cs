@@ -14,7 +14,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 {
     public const string SigningSecret = "test-signing-secret-that-is-at-least-32-bytes";
 
-    public InMemoryStateStore State { get; } = new();
+    public InMemoryAppStateStore State { get; } = new();
 
     public int DaprHttpPort { get; init; } = 1;
 
@@ -63,7 +63,7 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<IStateStore>(State);
+            services.AddSingleton<IAppStateStore>(State);
             services.AddSingleton<ISigningKeySource>(new FixedSigningKeySource(SigningKey));
             services.AddSingleton<IAdminPasswordSource>(new FixedAdminPasswordSource(AdminPassword));
             if (Clock is not null)

@@ -4,7 +4,7 @@ using DaprShop.Sidecar.Tests.Infrastructure;
 namespace DaprShop.Sidecar.Tests;
 
 /// <summary>
-/// The services' state helper (<see cref="DaprStateStore"/>) against every store: an insert that finds the key taken
+/// The services' state helper (<see cref="DaprAppStateStore"/>) against every store: an insert that finds the key taken
 /// reports it (false) however the store refuses it. daprd's PostgreSQL store does not answer an ETag mismatch there but
 /// a plain failure ("no item was updated"); taking that for an outage left a retried capture failing forever.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class AppStateStoreTests
     public async Task TryInsertAsync_key_taken_False_and_the_first_value_kept(string kind)
     {
         await using var harness = await SidecarHarness.StartAsync("state-app", new Dictionary<string, string> { ["statestore.yaml"] = ComponentYaml.StateStore(kind) });
-        var store = new DaprStateStore(harness.Client);
+        var store = new DaprAppStateStore(harness.Client);
 
         var first = await store.TryInsertAsync("payment-o-1", new Payment("p-1", 10m), CancellationToken.None);
         var second = await store.TryInsertAsync("payment-o-1", new Payment("p-2", 99m), CancellationToken.None);
@@ -32,7 +32,7 @@ public sealed class AppStateStoreTests
     public async Task UpdateAsync_concurrent_first_writers_Every_change_applied_once(string kind)
     {
         await using var harness = await SidecarHarness.StartAsync("state-app", new Dictionary<string, string> { ["statestore.yaml"] = ComponentYaml.StateStore(kind) });
-        var store = new DaprStateStore(harness.Client);
+        var store = new DaprAppStateStore(harness.Client);
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(i => store.UpdateAsync<List<int>>(
             "index",

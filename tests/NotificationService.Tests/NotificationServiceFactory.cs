@@ -12,7 +12,7 @@ namespace NotificationService.Tests;
 /// <summary>The notification service in memory (Production environment) with fake state and binding.</summary>
 public sealed class NotificationServiceFactory : WebApplicationFactory<Program>
 {
-    public InMemoryStateStore State { get; } = new();
+    public InMemoryAppStateStore State { get; } = new();
 
     public RecordingSender Sender { get; } = new();
 
@@ -28,7 +28,7 @@ public sealed class NotificationServiceFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Production");
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<IStateStore>(State);
+            services.AddSingleton<IAppStateStore>(State);
             services.AddSingleton<INotificationSender>(Sender);
         });
     }

@@ -16,7 +16,7 @@ namespace OrderService.Tests;
 /// </summary>
 public sealed class OrderServiceFactory : WebApplicationFactory<Program>
 {
-    public InMemoryStateStore State { get; } = new();
+    public InMemoryAppStateStore State { get; } = new();
 
     public InMemoryOrderLogStore Logs { get; } = new();
 
@@ -39,7 +39,7 @@ public sealed class OrderServiceFactory : WebApplicationFactory<Program>
         builder.UseEnvironment("Production");
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton<IStateStore>(State);
+            services.AddSingleton<IAppStateStore>(State);
             services.AddSingleton<IOrderLogStore>(Logs);
             services.AddSingleton<IPaymentGateway>(Payments);
             services.AddSingleton<InProcessOrderActors>();

@@ -10,7 +10,7 @@ namespace PaymentService.Tests;
 /// <summary>The payment service in memory, in the Production environment, with fault injection on and no sidecar.</summary>
 public sealed class PaymentServiceFactory : WebApplicationFactory<Program>
 {
-    public InMemoryStateStore State { get; } = new();
+    public InMemoryAppStateStore State { get; } = new();
 
     public string? AppApiToken { get; init; }
 
@@ -25,6 +25,6 @@ public sealed class PaymentServiceFactory : WebApplicationFactory<Program>
             builder.UseSetting("APP_API_TOKEN", AppApiToken);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<IStateStore>(State));
+        builder.ConfigureTestServices(services => services.AddSingleton<IAppStateStore>(State));
     }
 }

@@ -3,7 +3,7 @@ using DaprShop.ServiceDefaults.State;
 namespace AuthGateway.Domain;
 
 /// <summary>Users in the Dapr state store under <c>user-{normalised email}</c>, created insert-only and changed with their ETag.</summary>
-public sealed class UserAccounts(IStateStore state)
+public sealed class UserAccounts(IAppStateStore state)
 {
     public static string Key(string normalizedEmail) => $"user-{normalizedEmail}";
 
@@ -18,7 +18,7 @@ public sealed class UserAccounts(IStateStore state)
         (await FindEntryAsync(normalizedEmail, cancellationToken))?.Value;
 
     /// <summary>The user with the ETag to change it with, or null.</summary>
-    public Task<StateEntry<UserAccount>?> FindEntryAsync(string normalizedEmail, CancellationToken cancellationToken) =>
+    public Task<AppStateEntry<UserAccount>?> FindEntryAsync(string normalizedEmail, CancellationToken cancellationToken) =>
         state.GetAsync<UserAccount>(Key(normalizedEmail), cancellationToken);
 
     /// <summary>Deletes the user read with <paramref name="etag"/>; false when it changed since.</summary>

@@ -9,7 +9,7 @@ namespace NotificationService.Domain;
 /// per delivery (read, then written once) keeps a delivery at two state calls; a separate per-event marker doubled
 /// that, and deliveries are serial per subscriber, so it halved how fast notifications could keep up with orders.
 /// </summary>
-public sealed class NotificationLog(IStateStore state)
+public sealed class NotificationLog(IAppStateStore state)
 {
     /// <summary>How many notifications are kept per user (the newest); an event redelivered after this many newer ones would be sent again.</summary>
     public const int MaxPerUser = 500;
@@ -17,14 +17,14 @@ public sealed class NotificationLog(IStateStore state)
     public static string UserKey(string userId) => $"notifications-of-{userId}";
 
     /// <summary>The user's stored list with its ETag (null before the first notification), to check and then record against.</summary>
-    public Task<StateEntry<UserNotifications>?> ReadAsync(string userId, CancellationToken cancellationToken) =>
+    public Task<AppStateEntry<UserNotifications>?> ReadAsync(string userId, CancellationToken cancellationToken) =>
         state.GetAsync<UserNotifications>(UserKey(userId), cancellationToken);
 
     /// <summary>
     /// Records <paramref name="notification"/> in its user's list (once, even when called again): written against
     /// <paramref name="read"/>'s ETag, and read again and retried when another writer changed the list meanwhile.
     /// </summary>
-    public async Task RecordAsync(Notification notification, StateEntry<UserNotifications>? read, CancellationToken cancellationToken)
+    public async Task RecordAsync(Notification notification, AppStateEntry<UserNotifications>? read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
 

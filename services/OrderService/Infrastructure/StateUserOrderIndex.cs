@@ -4,7 +4,7 @@ using OrderService.Domain;
 namespace OrderService.Infrastructure;
 
 /// <summary>Per user, <c>orders-of-{userId}</c>: a list of order ids in the state store, changed with its ETag and retried on conflict.</summary>
-public sealed class StateUserOrderIndex(IStateStore state) : IUserOrderIndex
+public sealed class StateUserOrderIndex(IAppStateStore state) : IUserOrderIndex
 {
     public static string IndexKey(string userId) => $"orders-of-{userId}";
 

@@ -9,7 +9,7 @@ namespace PaymentService.Domain;
 /// There is deliberately no list of all payments: a document every capture must update would serialize
 /// every capture on its ETag (measured: under 16 concurrent orders it failed captures with conflicts).
 /// </summary>
-public sealed class PaymentLedger(IStateStore state, TimeProvider clock, ILogger<PaymentLedger> logger)
+public sealed class PaymentLedger(IAppStateStore state, TimeProvider clock, ILogger<PaymentLedger> logger)
 {
     public static string PaymentKey(string orderId) => $"payment-{orderId}";
 

@@ -10,7 +10,7 @@ namespace NotificationService.Tests.Domain;
 
 public class NotificationDispatcherTests
 {
-    private readonly InMemoryStateStore state = new();
+    private readonly InMemoryAppStateStore state = new();
     private readonly RecordingSender sender = new();
 
     private NotificationLog Log => new(state);

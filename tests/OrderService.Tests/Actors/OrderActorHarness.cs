@@ -38,7 +38,7 @@ public sealed class OrderActorHarness
 
     public InMemoryOrderLogStore Logs { get; } = new();
 
-    public InMemoryStateStore State { get; } = new();
+    public InMemoryAppStateStore State { get; } = new();
 
     public FakePaymentGateway Payments { get; } = new();
 

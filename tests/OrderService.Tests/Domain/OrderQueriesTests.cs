@@ -10,7 +10,7 @@ namespace OrderService.Tests.Domain;
 public class OrderQueriesTests
 {
     private readonly InMemoryOrderLogStore logs = new();
-    private readonly InMemoryStateStore state = new();
+    private readonly InMemoryAppStateStore state = new();
 
     private OrderQueries Queries => new(logs, new StateUserOrderIndex(state));
 

@@ -7,7 +7,7 @@ namespace PaymentService.Tests.Domain;
 
 public class PaymentLedgerTests
 {
-    private readonly InMemoryStateStore state = new();
+    private readonly InMemoryAppStateStore state = new();
 
     private PaymentLedger Ledger() => new(state, TimeProvider.System, NullLogger<PaymentLedger>.Instance);
 

@@ -5,18 +5,18 @@ using Grpc.Core;
 
 namespace DaprShop.ServiceDefaults.State;
 
-/// <summary><see cref="IStateStore"/> over the Dapr state API of component <c>statestore</c>.</summary>
-public sealed class DaprStateStore(DaprClient dapr) : IStateStore
+/// <summary><see cref="IAppStateStore"/> over the Dapr state API of component <c>statestore</c>.</summary>
+public sealed class DaprAppStateStore(DaprClient dapr) : IAppStateStore
 {
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
     public string StoreName { get; init; } = DaprComponents.StateStore;
 
-    public async Task<StateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
+    public async Task<AppStateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
         where T : class
     {
         var (value, etag) = await dapr.GetStateAndETagAsync<T?>(StoreName, key, cancellationToken: cancellationToken);
-        return value is null ? null : new StateEntry<T>(value, etag ?? string.Empty);
+        return value is null ? null : new AppStateEntry<T>(value, etag ?? string.Empty);
     }
 
     public async Task<IReadOnlyList<T>> GetManyAsync<T>(IReadOnlyList<string> keys, CancellationToken cancellationToken)

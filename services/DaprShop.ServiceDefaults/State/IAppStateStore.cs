@@ -4,10 +4,10 @@ namespace DaprShop.ServiceDefaults.State;
 /// The slice of the Dapr state API the services use, with its concurrency rules: every write is first-write-wins,
 /// an insert fails when the key exists, and a replace fails when the ETag is stale.
 /// </summary>
-public interface IStateStore
+public interface IAppStateStore
 {
     /// <summary>The value and its ETag, or null when the key has no value.</summary>
-    Task<StateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
+    Task<AppStateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
         where T : class;
 
     /// <summary>The values that exist among <paramref name="keys"/>, in the order of the keys.</summary>

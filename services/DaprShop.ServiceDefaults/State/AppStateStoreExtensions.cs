@@ -1,6 +1,6 @@
 namespace DaprShop.ServiceDefaults.State;
 
-public static class StateStoreExtensions
+public static class AppStateStoreExtensions
 {
     public const int DefaultMaxAttempts = 10;
 
@@ -11,7 +11,7 @@ public static class StateStoreExtensions
     /// (or null for a missing value) to leave the state as it is; it may run more than once, so keep it pure.
     /// </summary>
     public static async Task<StateUpdate<T>> UpdateAsync<T>(
-        this IStateStore store,
+        this IAppStateStore store,
         string key,
         Func<T?, T?> change,
         CancellationToken cancellationToken,

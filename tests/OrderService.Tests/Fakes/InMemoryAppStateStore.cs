@@ -6,11 +6,11 @@ using DaprShop.ServiceDefaults.State;
 namespace OrderService.Tests.Fakes;
 
 /// <summary>
-/// An <see cref="IStateStore"/> in memory with the semantics of a Dapr state store under first-write concurrency:
+/// An <see cref="IAppStateStore"/> in memory with the semantics of a Dapr state store under first-write concurrency:
 /// values round-trip through JSON (as they do through the sidecar), every write changes the ETag, an insert fails on
 /// an existing key, and a replace fails on a stale ETag. Shared by the service test projects (linked source).
 /// </summary>
-public sealed class InMemoryStateStore : IStateStore
+public sealed class InMemoryAppStateStore : IAppStateStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -45,13 +45,13 @@ public sealed class InMemoryStateStore : IStateStore
         where T : class =>
         items.TryGetValue(key, out var item) ? JsonSerializer.Deserialize<T>(item.Json, Json) : null;
 
-    public Task<StateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
+    public Task<AppStateEntry<T>?> GetAsync<T>(string key, CancellationToken cancellationToken)
         where T : class
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref reads);
-        StateEntry<T>? entry = items.TryGetValue(key, out var item)
-            ? new StateEntry<T>(JsonSerializer.Deserialize<T>(item.Json, Json)!, item.Version.ToString(CultureInfo.InvariantCulture))
+        AppStateEntry<T>? entry = items.TryGetValue(key, out var item)
+            ? new AppStateEntry<T>(JsonSerializer.Deserialize<T>(item.Json, Json)!, item.Version.ToString(CultureInfo.InvariantCulture))
             : null;
         return Task.FromResult(entry);
     }

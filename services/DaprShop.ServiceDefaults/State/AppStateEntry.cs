@@ -1,0 +1,3 @@
+namespace DaprShop.ServiceDefaults.State;
+
+public sealed record AppStateEntry<T>(T Value, string ETag);

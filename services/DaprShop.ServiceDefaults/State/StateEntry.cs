@@ -1,3 +1,0 @@
-namespace DaprShop.ServiceDefaults.State;
-
-public sealed record StateEntry<T>(T Value, string ETag);
