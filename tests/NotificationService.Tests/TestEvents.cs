@@ -14,9 +14,9 @@ public static class TestEvents
             UserEmail = $"{userId}@example.com",
             Status = empty switch
             {
-                OrderConfirmed => OrderStatus.Confirmed,
-                OrderRejected => OrderStatus.Rejected,
-                OrderCancelled => OrderStatus.Cancelled,
+                OrderConfirmedIntegrationEvent => OrderStatus.Confirmed,
+                OrderRejectedIntegrationEvent => OrderStatus.Rejected,
+                OrderCancelledIntegrationEvent => OrderStatus.Cancelled,
                 _ => OrderStatus.AwaitingPayment,
             },
             Total = 25.5m,

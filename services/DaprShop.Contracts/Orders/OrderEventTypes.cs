@@ -2,26 +2,30 @@ using System.Text.Json;
 
 namespace DaprShop.Contracts.Orders;
 
-/// <summary>The values of <see cref="OrderIntegrationEvent.EventType"/> and the record type of each.</summary>
+/// <summary>
+/// The values of <see cref="OrderIntegrationEvent.EventType"/> and the record type of each. The values are the names on
+/// the wire (the <c>eventType</c> of each published event and of each stored notification), written out rather than
+/// taken from the record names, so that renaming a record changes nothing a subscriber or a store has seen.
+/// </summary>
 public static class OrderEventTypes
 {
-    public const string OrderSubmitted = nameof(Orders.OrderSubmitted);
+    public const string OrderSubmitted = "OrderSubmitted";
 
-    public const string OrderConfirmed = nameof(Orders.OrderConfirmed);
+    public const string OrderConfirmed = "OrderConfirmed";
 
-    public const string OrderRejected = nameof(Orders.OrderRejected);
+    public const string OrderRejected = "OrderRejected";
 
-    public const string OrderPaymentDeferred = nameof(Orders.OrderPaymentDeferred);
+    public const string OrderPaymentDeferred = "OrderPaymentDeferred";
 
-    public const string OrderCancelled = nameof(Orders.OrderCancelled);
+    public const string OrderCancelled = "OrderCancelled";
 
     private static readonly Dictionary<string, Type> TypesByName = new(StringComparer.Ordinal)
     {
-        [OrderSubmitted] = typeof(OrderSubmitted),
-        [OrderConfirmed] = typeof(OrderConfirmed),
-        [OrderRejected] = typeof(OrderRejected),
-        [OrderPaymentDeferred] = typeof(OrderPaymentDeferred),
-        [OrderCancelled] = typeof(OrderCancelled),
+        [OrderSubmitted] = typeof(OrderSubmittedIntegrationEvent),
+        [OrderConfirmed] = typeof(OrderConfirmedIntegrationEvent),
+        [OrderRejected] = typeof(OrderRejectedIntegrationEvent),
+        [OrderPaymentDeferred] = typeof(OrderPaymentDeferredIntegrationEvent),
+        [OrderCancelled] = typeof(OrderCancelledIntegrationEvent),
     };
 
     /// <summary>The record type for an event type name, or null for a name this version does not know.</summary>

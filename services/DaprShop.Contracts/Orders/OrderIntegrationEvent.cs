@@ -34,19 +34,19 @@ public abstract record OrderIntegrationEvent
 }
 
 /// <summary>The order was placed and awaits payment.</summary>
-public sealed record OrderSubmitted : OrderIntegrationEvent
+public sealed record OrderSubmittedIntegrationEvent : OrderIntegrationEvent
 {
     public override string EventType => OrderEventTypes.OrderSubmitted;
 }
 
 /// <summary>Payment was captured.</summary>
-public sealed record OrderConfirmed : OrderIntegrationEvent
+public sealed record OrderConfirmedIntegrationEvent : OrderIntegrationEvent
 {
     public override string EventType => OrderEventTypes.OrderConfirmed;
 }
 
 /// <summary>Payment was declined.</summary>
-public sealed record OrderRejected : OrderIntegrationEvent
+public sealed record OrderRejectedIntegrationEvent : OrderIntegrationEvent
 {
     public override string EventType => OrderEventTypes.OrderRejected;
 }
@@ -55,7 +55,7 @@ public sealed record OrderRejected : OrderIntegrationEvent
 /// Payment could not be reached; the order stays <see cref="OrderStatus.AwaitingPayment"/> and is retried.
 /// <see cref="OrderIntegrationEvent.Reason"/> says what failed.
 /// </summary>
-public sealed record OrderPaymentDeferred : OrderIntegrationEvent
+public sealed record OrderPaymentDeferredIntegrationEvent : OrderIntegrationEvent
 {
     public override string EventType => OrderEventTypes.OrderPaymentDeferred;
 }
@@ -64,7 +64,7 @@ public sealed record OrderPaymentDeferred : OrderIntegrationEvent
 /// The order was cancelled, by its owner or because its payment window expired (see
 /// <see cref="OrderIntegrationEvent.Reason"/>); a captured payment was refunded.
 /// </summary>
-public sealed record OrderCancelled : OrderIntegrationEvent
+public sealed record OrderCancelledIntegrationEvent : OrderIntegrationEvent
 {
     public override string EventType => OrderEventTypes.OrderCancelled;
 }

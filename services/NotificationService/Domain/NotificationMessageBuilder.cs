@@ -14,13 +14,13 @@ public static class NotificationMessageBuilder
         var amount = $"{orderEvent.Total.ToString("0.00", CultureInfo.InvariantCulture)} {orderEvent.Currency}";
         (string Subject, string Message)? content = orderEvent switch
         {
-            OrderConfirmed => (
+            OrderConfirmedIntegrationEvent => (
                 $"Order {orderEvent.OrderId} confirmed",
                 $"Thank you! We received your payment of {amount}; order {orderEvent.OrderId} is confirmed."),
-            OrderRejected => (
+            OrderRejectedIntegrationEvent => (
                 $"Order {orderEvent.OrderId} rejected",
                 $"Your payment of {amount} was declined{Because(orderEvent.Reason)}, so order {orderEvent.OrderId} was not placed."),
-            OrderCancelled => (
+            OrderCancelledIntegrationEvent => (
                 $"Order {orderEvent.OrderId} cancelled",
                 $"Order {orderEvent.OrderId} is cancelled; any payment of {amount} has been refunded."),
             _ => null,

@@ -2,14 +2,13 @@ using System.Diagnostics;
 using System.Text.Json;
 using Dapr;
 using Dapr.Actors.Runtime;
+using DaprShop.Contracts.Orders;
 using DaprShop.ServiceDefaults.State;
 using Microsoft.Extensions.Options;
 using OrderService.Domain;
 using OrderService.Domain.Events;
 using OrderService.IntegrationEvents;
 using OrderService.Telemetry;
-using OrderIntegrationEvent = DaprShop.Contracts.Orders.OrderIntegrationEvent;
-using OrderStatus = DaprShop.Contracts.Orders.OrderStatus;
 
 namespace OrderService.Actors;
 

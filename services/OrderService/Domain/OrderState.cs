@@ -1,5 +1,5 @@
+using DaprShop.Contracts.Orders;
 using DaprShop.Contracts.Payments;
-using OrderStatus = DaprShop.Contracts.Orders.OrderStatus;
 using OrderService.Domain.Events;
 
 namespace OrderService.Domain;

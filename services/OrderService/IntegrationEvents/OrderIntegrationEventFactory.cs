@@ -21,12 +21,12 @@ public static class OrderIntegrationEventFactory
 
         OrderIntegrationEvent empty = last.Event switch
         {
-            OrderPlaced => new OrderSubmitted(),
+            OrderPlaced => new OrderSubmittedIntegrationEvent(),
             // Not confirmed, not cancelled yet: the order waits for the refund of a capture that did not match it.
-            PaymentDeferred or PaymentMismatched => new OrderPaymentDeferred(),
-            Domain.Events.OrderConfirmed => new DaprShop.Contracts.Orders.OrderConfirmed(),
-            Domain.Events.OrderRejected => new DaprShop.Contracts.Orders.OrderRejected(),
-            Domain.Events.OrderCancelled => new DaprShop.Contracts.Orders.OrderCancelled(),
+            PaymentDeferred or PaymentMismatched => new OrderPaymentDeferredIntegrationEvent(),
+            OrderConfirmed => new OrderConfirmedIntegrationEvent(),
+            OrderRejected => new OrderRejectedIntegrationEvent(),
+            OrderCancelled => new OrderCancelledIntegrationEvent(),
             _ => throw new InvalidOperationException($"A change of an order ends with the event that says its status; {last.Type} does not."),
         };
 

@@ -26,7 +26,7 @@ public class NotificationsApiTests
     {
         await using var factory = new NotificationServiceFactory();
         var dispatcher = factory.Services.GetRequiredService<NotificationDispatcher>();
-        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmed(), userId: "u-1"), CancellationToken.None);
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmedIntegrationEvent(), userId: "u-1"), CancellationToken.None);
         using var client = factory.ClientFor("u-2");
 
         var notifications = await client.GetFromJsonAsync<JsonElement>("/notifications");
@@ -39,7 +39,7 @@ public class NotificationsApiTests
     {
         await using var factory = new NotificationServiceFactory();
         var dispatcher = factory.Services.GetRequiredService<NotificationDispatcher>();
-        await dispatcher.DispatchAsync(TestEvents.Of(new OrderCancelled()), CancellationToken.None);
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderCancelledIntegrationEvent()), CancellationToken.None);
         using var client = factory.ClientFor("u-1");
 
         var notification = (await client.GetFromJsonAsync<JsonElement>("/notifications"))[0];

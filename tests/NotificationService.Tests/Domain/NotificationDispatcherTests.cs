@@ -22,7 +22,7 @@ public class NotificationDispatcherTests
     [Fact]
     public async Task DispatchAsync_confirmed_Sent_once_and_recorded()
     {
-        var outcome = await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
+        var outcome = await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmedIntegrationEvent()), CancellationToken.None);
 
         Assert.Equal(DispatchOutcome.Sent, outcome);
         Assert.Single(sender.Sent);
@@ -35,7 +35,7 @@ public class NotificationDispatcherTests
         var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
         using var recorded = new MetricsRecorder(meters);
         var dispatcher = new NotificationDispatcher(Log, sender, new NotificationMetrics(meters), TimeProvider.System, NullLogger<NotificationDispatcher>.Instance);
-        var orderEvent = TestEvents.Of(new OrderConfirmed()) with { OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3) };
+        var orderEvent = TestEvents.Of(new OrderConfirmedIntegrationEvent()) with { OccurredAt = DateTimeOffset.UtcNow.AddSeconds(-3) };
 
         await dispatcher.DispatchAsync(orderEvent, CancellationToken.None);
         await dispatcher.DispatchAsync(orderEvent, CancellationToken.None);
@@ -48,7 +48,7 @@ public class NotificationDispatcherTests
     [Fact]
     public async Task DispatchAsync_redelivered_event_Duplicate_and_not_sent_again()
     {
-        var orderEvent = TestEvents.Of(new OrderConfirmed());
+        var orderEvent = TestEvents.Of(new OrderConfirmedIntegrationEvent());
         await Dispatcher().DispatchAsync(orderEvent, CancellationToken.None);
 
         var outcome = await Dispatcher().DispatchAsync(orderEvent, CancellationToken.None);
@@ -61,7 +61,7 @@ public class NotificationDispatcherTests
     [Fact]
     public async Task DispatchAsync_concurrent_redeliveries_Recorded_once()
     {
-        var orderEvent = TestEvents.Of(new OrderCancelled());
+        var orderEvent = TestEvents.Of(new OrderCancelledIntegrationEvent());
         var dispatcher = Dispatcher();
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => dispatcher.DispatchAsync(orderEvent, CancellationToken.None))));
@@ -72,7 +72,7 @@ public class NotificationDispatcherTests
     [Fact]
     public async Task DispatchAsync_submitted_Ignored_nothing_sent()
     {
-        var outcome = await Dispatcher().DispatchAsync(TestEvents.Of(new OrderSubmitted()), CancellationToken.None);
+        var outcome = await Dispatcher().DispatchAsync(TestEvents.Of(new OrderSubmittedIntegrationEvent()), CancellationToken.None);
 
         Assert.Equal(DispatchOutcome.Ignored, outcome);
         Assert.Empty(sender.Sent);
@@ -82,7 +82,7 @@ public class NotificationDispatcherTests
     [Fact]
     public async Task DispatchAsync_send_fails_Throws_and_nothing_recorded_so_redelivery_sends()
     {
-        var orderEvent = TestEvents.Of(new OrderConfirmed());
+        var orderEvent = TestEvents.Of(new OrderConfirmedIntegrationEvent());
         sender.Failing = true;
 
         await Assert.ThrowsAsync<NotificationSendException>(() => Dispatcher().DispatchAsync(orderEvent, CancellationToken.None));
@@ -97,9 +97,9 @@ public class NotificationDispatcherTests
     public async Task ListAsync_several_events_Newest_first_per_user()
     {
         var dispatcher = Dispatcher();
-        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
-        await dispatcher.DispatchAsync(TestEvents.Of(new OrderCancelled()), CancellationToken.None);
-        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmed(), userId: "u-2"), CancellationToken.None);
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmedIntegrationEvent()), CancellationToken.None);
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderCancelledIntegrationEvent()), CancellationToken.None);
+        await dispatcher.DispatchAsync(TestEvents.Of(new OrderConfirmedIntegrationEvent(), userId: "u-2"), CancellationToken.None);
 
         var notifications = await Log.ListAsync("u-1", CancellationToken.None);
 
@@ -111,7 +111,7 @@ public class NotificationDispatcherTests
     {
         state.InjectConflicts(NotificationLog.UserKey("u-1"), 3);
 
-        await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
+        await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmedIntegrationEvent()), CancellationToken.None);
 
         Assert.Single(await Log.ListAsync("u-1", CancellationToken.None));
     }
@@ -119,7 +119,7 @@ public class NotificationDispatcherTests
     [Fact]
     public async Task DispatchAsync_confirmed_Two_state_calls_read_and_write()
     {
-        await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmed()), CancellationToken.None);
+        await Dispatcher().DispatchAsync(TestEvents.Of(new OrderConfirmedIntegrationEvent()), CancellationToken.None);
 
         Assert.Equal(1, state.Reads);
         Assert.Equal(1, state.Writes);
@@ -129,8 +129,8 @@ public class NotificationDispatcherTests
     [Fact]
     public async Task RecordAsync_list_changed_since_read_Reads_again_and_keeps_both()
     {
-        var first = NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmed()), DateTimeOffset.UtcNow)!;
-        var second = NotificationMessageBuilder.Build(TestEvents.Of(new OrderCancelled()), DateTimeOffset.UtcNow)!;
+        var first = NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmedIntegrationEvent()), DateTimeOffset.UtcNow)!;
+        var second = NotificationMessageBuilder.Build(TestEvents.Of(new OrderCancelledIntegrationEvent()), DateTimeOffset.UtcNow)!;
         var stale = await Log.ReadAsync("u-1", CancellationToken.None);
         await Log.RecordAsync(first, stale, CancellationToken.None);
 
@@ -145,7 +145,7 @@ public class NotificationDispatcherTests
         var list = UserNotifications.Empty;
         for (var i = 0; i < 5; i++)
         {
-            list = list.With(NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmed()), DateTimeOffset.UtcNow)!, max: 3);
+            list = list.With(NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmedIntegrationEvent()), DateTimeOffset.UtcNow)!, max: 3);
         }
 
         Assert.Equal(3, list.Items.Count);

@@ -10,7 +10,7 @@ public class NotificationMessageBuilderTests
     [Fact]
     public void Build_confirmed_Email_with_amount_and_order()
     {
-        var orderEvent = TestEvents.Of(new OrderConfirmed());
+        var orderEvent = TestEvents.Of(new OrderConfirmedIntegrationEvent());
 
         var notification = NotificationMessageBuilder.Build(orderEvent, Now);
 
@@ -27,7 +27,7 @@ public class NotificationMessageBuilderTests
     [Fact]
     public void Build_rejected_Mentions_reason()
     {
-        var notification = NotificationMessageBuilder.Build(TestEvents.Of(new OrderRejected(), reason: "card_declined"), Now);
+        var notification = NotificationMessageBuilder.Build(TestEvents.Of(new OrderRejectedIntegrationEvent(), reason: "card_declined"), Now);
 
         Assert.Equal("Order o-1 rejected", notification?.Subject);
         Assert.Contains("declined (card_declined)", notification?.Message, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public class NotificationMessageBuilderTests
     [Fact]
     public void Build_cancelled_Mentions_refund()
     {
-        var notification = NotificationMessageBuilder.Build(TestEvents.Of(new OrderCancelled()), Now);
+        var notification = NotificationMessageBuilder.Build(TestEvents.Of(new OrderCancelledIntegrationEvent()), Now);
 
         Assert.Contains("refunded", notification?.Message, StringComparison.Ordinal);
     }
@@ -44,13 +44,13 @@ public class NotificationMessageBuilderTests
     [Fact]
     public void Build_submitted_Null()
     {
-        Assert.Null(NotificationMessageBuilder.Build(TestEvents.Of(new OrderSubmitted()), Now));
+        Assert.Null(NotificationMessageBuilder.Build(TestEvents.Of(new OrderSubmittedIntegrationEvent()), Now));
     }
 
     [Fact]
     public void Build_event_without_email_Recipient_is_user_id()
     {
-        var orderEvent = TestEvents.Of(new OrderConfirmed()) with { UserEmail = null };
+        var orderEvent = TestEvents.Of(new OrderConfirmedIntegrationEvent()) with { UserEmail = null };
 
         Assert.Equal("u-1", NotificationMessageBuilder.Build(orderEvent, Now)?.Recipient);
     }

@@ -48,7 +48,7 @@ public class OrderEventsHandlerTests
         await using var factory = new NotificationServiceFactory();
         using var client = factory.ClientFor("u-1");
 
-        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderConfirmed()));
+        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderConfirmedIntegrationEvent()));
         var notifications = await client.GetFromJsonAsync<JsonElement>("/notifications");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -63,7 +63,7 @@ public class OrderEventsHandlerTests
     {
         await using var factory = new NotificationServiceFactory();
         using var client = factory.ClientFor("u-1");
-        OrderIntegrationEvent orderEvent = TestEvents.Of(new OrderRejected());
+        OrderIntegrationEvent orderEvent = TestEvents.Of(new OrderRejectedIntegrationEvent());
 
         var first = await DeliverAsync(client, orderEvent);
         var second = await DeliverAsync(client, orderEvent);
@@ -80,7 +80,7 @@ public class OrderEventsHandlerTests
         await using var factory = new NotificationServiceFactory();
         using var client = factory.CreateClient();
 
-        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderSubmitted()));
+        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderSubmittedIntegrationEvent()));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(factory.Sender.Sent);
@@ -92,7 +92,7 @@ public class OrderEventsHandlerTests
         await using var factory = new NotificationServiceFactory();
         using var client = factory.CreateClient();
 
-        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderPaymentDeferred(), reason: "payment-service answered 503"));
+        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderPaymentDeferredIntegrationEvent(), reason: "payment-service answered 503"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty(factory.Sender.Sent);
@@ -117,7 +117,7 @@ public class OrderEventsHandlerTests
             ["traceid"] = "00-00000000000000000000000000000000-0000000000000000-00",
             ["traceparent"] = "00-00000000000000000000000000000000-0000000000000000-00",
             ["tracestate"] = "",
-            ["data"] = (OrderIntegrationEvent)TestEvents.Of(new OrderCancelled(), reason: "payment window expired"),
+            ["data"] = (OrderIntegrationEvent)TestEvents.Of(new OrderCancelledIntegrationEvent(), reason: "payment window expired"),
         };
         using var content = new StringContent(JsonSerializer.Serialize(cloudEvent, Web), Encoding.UTF8, "application/cloudevents+json");
 
@@ -135,7 +135,7 @@ public class OrderEventsHandlerTests
         factory.Sender.Failing = true;
         using var client = factory.CreateClient();
 
-        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderConfirmed()));
+        var response = await DeliverAsync(client, (OrderIntegrationEvent)TestEvents.Of(new OrderConfirmedIntegrationEvent()));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

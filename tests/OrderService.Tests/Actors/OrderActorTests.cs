@@ -1,7 +1,6 @@
 using DaprShop.Contracts.Orders;
 using OrderService.Domain;
 using OrderService.Domain.Events;
-using OrderCancelled = OrderService.Domain.Events.OrderCancelled;
 using OrderService.Tests.Fakes;
 
 namespace OrderService.Tests.Actors;

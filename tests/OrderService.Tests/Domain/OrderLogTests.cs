@@ -10,13 +10,13 @@ public class OrderLogTests
     private static readonly DateTimeOffset T0 = TestOrders.Start;
 
     private static OrderLog PaidLog() =>
-        TestOrders.Log("o-1", TestOrders.PlacedEvent(), new PaymentCaptured("p-1", 25m), new OrderService.Domain.Events.OrderConfirmed("p-1"));
+        TestOrders.Log("o-1", TestOrders.PlacedEvent(), new PaymentCaptured("p-1", 25m), new OrderConfirmed("p-1"));
 
     [Fact]
     public void Append_events_Numbered_after_the_last_with_one_time()
     {
         var (log, appended) = TestOrders.Log("o-1", TestOrders.PlacedEvent())
-            .Append([new PaymentCaptured("p-1", 25m), new OrderService.Domain.Events.OrderConfirmed("p-1")], T0.AddMinutes(1));
+            .Append([new PaymentCaptured("p-1", 25m), new OrderConfirmed("p-1")], T0.AddMinutes(1));
 
         Assert.Equal(3, log.Version);
         Assert.Equal([1L, 2L, 3L], log.Events.Select(e => e.Sequence));

@@ -3,7 +3,6 @@ using OrderService.Domain;
 using OrderService.Domain.Events;
 using OrderService.Infrastructure;
 using OrderService.Tests.Fakes;
-using OrderCancelled = OrderService.Domain.Events.OrderCancelled;
 
 namespace OrderService.Tests.Domain;
 

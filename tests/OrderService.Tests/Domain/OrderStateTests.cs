@@ -2,9 +2,6 @@ using DaprShop.Contracts.Orders;
 using OrderService.Domain;
 using OrderService.Domain.Events;
 using OrderService.Tests.Fakes;
-using OrderCancelled = OrderService.Domain.Events.OrderCancelled;
-using OrderConfirmed = OrderService.Domain.Events.OrderConfirmed;
-using OrderRejected = OrderService.Domain.Events.OrderRejected;
 
 namespace OrderService.Tests.Domain;
 

@@ -66,7 +66,7 @@ public sealed class DaprOrderLogStoreTests : IDisposable
         Assert.Equal("true", projection.Request.Metadata["outbox.projection"]);
         Assert.Equal("application/json", projection.Request.Metadata["contentType"]);
         var published = OrderEventTypes.Deserialize(JsonDocument.Parse(projection.Request.Value.Memory).RootElement, Web);
-        Assert.IsType<OrderSubmitted>(published);
+        Assert.IsType<OrderSubmittedIntegrationEvent>(published);
         Assert.Equal("o-1", published.OrderId);
         Assert.Equal(OrderIntegrationEventFactory.EventId("o-1", 1), published.EventId);
     }
@@ -89,7 +89,7 @@ public sealed class DaprOrderLogStoreTests : IDisposable
     {
         var log = Log().Append([new PaymentDeferred("down")], TestOrders.Start).Log;
         sidecar.Answer = (method, _) => method == "GetState"
-            ? Stored(Log().Append([new OrderService.Domain.Events.OrderCancelled("x")], TestOrders.Start).Log, "8")
+            ? Stored(Log().Append([new OrderCancelled("x")], TestOrders.Start).Log, "8")
             : throw new RpcException(new Status(StatusCode.Internal, "error while executing state transaction: possible etag mismatch"));
 
         Assert.False(await Store.TrySaveAsync(log, "7", EventFor(log), CancellationToken.None));

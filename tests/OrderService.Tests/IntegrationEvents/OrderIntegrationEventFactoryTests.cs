@@ -17,33 +17,34 @@ public class OrderIntegrationEventFactoryTests
         return OrderIntegrationEventFactory.For(log.Fold()!, log.Recorded().Last());
     }
 
-    public static TheoryData<string, Type> Cases() => new()
+    /// <summary>Each change, the record it publishes and that record's <c>eventType</c> on the wire, written out.</summary>
+    public static TheoryData<string, Type, string> Cases() => new()
     {
-        { "placed", typeof(OrderSubmitted) },
-        { "deferred", typeof(OrderPaymentDeferred) },
-        { "confirmed", typeof(DaprShop.Contracts.Orders.OrderConfirmed) },
-        { "rejected", typeof(DaprShop.Contracts.Orders.OrderRejected) },
-        { "cancelled", typeof(DaprShop.Contracts.Orders.OrderCancelled) },
+        { "placed", typeof(OrderSubmittedIntegrationEvent), "OrderSubmitted" },
+        { "deferred", typeof(OrderPaymentDeferredIntegrationEvent), "OrderPaymentDeferred" },
+        { "confirmed", typeof(OrderConfirmedIntegrationEvent), "OrderConfirmed" },
+        { "rejected", typeof(OrderRejectedIntegrationEvent), "OrderRejected" },
+        { "cancelled", typeof(OrderCancelledIntegrationEvent), "OrderCancelled" },
     };
 
     private static OrderIntegrationEvent ForChange(string change) => change switch
     {
         "deferred" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeferred("payment-service answered 503")),
-        "confirmed" => ForLogOf(TestOrders.PlacedEvent(), new PaymentCaptured("p-1", 25m), new OrderService.Domain.Events.OrderConfirmed("p-1")),
-        "rejected" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeclined("p-1", "card_declined"), new OrderService.Domain.Events.OrderRejected("card_declined")),
-        "cancelled" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeferred("down"), new OrderService.Domain.Events.OrderCancelled("payment window expired")),
+        "confirmed" => ForLogOf(TestOrders.PlacedEvent(), new PaymentCaptured("p-1", 25m), new OrderConfirmed("p-1")),
+        "rejected" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeclined("p-1", "card_declined"), new OrderRejected("card_declined")),
+        "cancelled" => ForLogOf(TestOrders.PlacedEvent(), new PaymentDeferred("down"), new OrderCancelled("payment window expired")),
         _ => ForLogOf(TestOrders.PlacedEvent()),
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void For_change_Event_named_by_its_last_event(string change, Type expected)
+    public void For_change_Event_named_by_its_last_event(string change, Type expected, string eventType)
     {
         var integrationEvent = ForChange(change);
 
         Assert.IsType(expected, integrationEvent);
-        Assert.Equal(expected.Name, integrationEvent.EventType);
-        Assert.NotNull(OrderEventTypes.Resolve(integrationEvent.EventType));
+        Assert.Equal(eventType, integrationEvent.EventType);
+        Assert.Equal(expected, OrderEventTypes.Resolve(eventType));
     }
 
     [Fact]
@@ -97,10 +98,11 @@ public class OrderIntegrationEventFactoryTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Deserialize_published_json_Same_event(string change, Type expected)
+    public void Deserialize_published_json_Same_event(string change, Type expected, string eventType)
     {
         var published = ForChange(change);
         var json = JsonSerializer.SerializeToElement(published, Web);
+        Assert.Equal(eventType, json.GetProperty("eventType").GetString());
 
         var read = OrderEventTypes.Deserialize(json, Web);
 
