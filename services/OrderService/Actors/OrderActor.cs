@@ -148,7 +148,7 @@ public sealed class OrderActor(
         }
 
         var refund = await payments.RefundAsync(OrderId, CancellationToken.None);
-        if (refund == RefundOutcome.Unavailable)
+        if (refund == PaymentRefundOutcome.Unavailable)
         {
             logger.LogWarning("Payment window of order {OrderId} closed, but payment could not void it; trying again in {Period}", OrderId, deadlines.Value.PaymentRetry.MaxDelay);
             return;
@@ -182,7 +182,7 @@ public sealed class OrderActor(
     private async Task<OrderState?> TryCancelAsync(OrderState current, string reason, CancellationToken cancellationToken)
     {
         var refund = await payments.RefundAsync(OrderId, cancellationToken);
-        if (refund == RefundOutcome.Unavailable)
+        if (refund == PaymentRefundOutcome.Unavailable)
         {
             logger.LogWarning("Order {OrderId} not cancelled yet: payment unavailable for the refund; the cancel-order reminder tries again", OrderId);
             return null;

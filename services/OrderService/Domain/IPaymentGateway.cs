@@ -9,7 +9,7 @@ public interface IPaymentGateway
     /// <summary>
     /// Refunds the order's payment if one was captured, or voids it if not, so that no capture can follow; idempotent.
     /// </summary>
-    Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken);
+    Task<PaymentRefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken);
 }
 
 public abstract record PaymentOutcome
@@ -26,7 +26,7 @@ public abstract record PaymentOutcome
     public sealed record Unavailable(string Reason) : PaymentOutcome;
 }
 
-public enum RefundOutcome
+public enum PaymentRefundOutcome
 {
     Refunded,
 

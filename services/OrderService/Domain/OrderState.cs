@@ -6,7 +6,7 @@ namespace OrderService.Domain;
 
 /// <summary>
 /// An order as its events leave it: a pure fold of its log (<see cref="Fold"/>, <see cref="Apply"/>). The commands
-/// (<see cref="Place"/>, <see cref="SettlePayment"/>, <see cref="Cancel"/>, <see cref="ExpirePaymentWindow(RefundOutcome)"/>) check
+/// (<see cref="Place"/>, <see cref="SettlePayment"/>, <see cref="Cancel"/>, <see cref="ExpirePaymentWindow(PaymentRefundOutcome)"/>) check
 /// their rules against this state and return the new events; they change nothing themselves.
 /// </summary>
 public sealed record OrderState
@@ -247,7 +247,7 @@ public sealed record OrderState
     /// <see cref="OrderCancelled"/>; nothing to refund → <see cref="OrderCancelled"/>. A cancelled or rejected order
     /// cannot be cancelled, and an order is never cancelled while its refund is unknown.
     /// </summary>
-    public IReadOnlyList<OrderEvent> Cancel(string reason, RefundOutcome refund)
+    public IReadOnlyList<OrderEvent> Cancel(string reason, PaymentRefundOutcome refund)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
 
@@ -258,10 +258,10 @@ public sealed record OrderState
 
         return refund switch
         {
-            RefundOutcome.Refunded => [new PaymentRefunded(PaymentId, PaymentMismatch?.Amount ?? Total), new OrderCancelled(reason)],
-            RefundOutcome.NoPayment or RefundOutcome.NotRefundable when PaymentCaptured || PaymentMismatch is not null =>
+            PaymentRefundOutcome.Refunded => [new PaymentRefunded(PaymentId, PaymentMismatch?.Amount ?? Total), new OrderCancelled(reason)],
+            PaymentRefundOutcome.NoPayment or PaymentRefundOutcome.NotRefundable when PaymentCaptured || PaymentMismatch is not null =>
                 throw new OrderInvariantException($"Order {OrderId} has a captured payment, but payment-service did not refund it ({refund})."),
-            RefundOutcome.NoPayment or RefundOutcome.NotRefundable => [new OrderCancelled(reason)],
+            PaymentRefundOutcome.NoPayment or PaymentRefundOutcome.NotRefundable => [new OrderCancelled(reason)],
             _ => throw new OrderInvariantException($"Order {OrderId} cannot be cancelled while its refund is unknown ({refund})."),
         };
     }
@@ -270,7 +270,7 @@ public sealed record OrderState
     /// The payment window closed: an order still awaiting payment is cancelled once payment has answered the refund
     /// (voided, or refunded if a capture went through unseen); any other order is left as it is.
     /// </summary>
-    public IReadOnlyList<OrderEvent> ExpirePaymentWindow(RefundOutcome refund) =>
+    public IReadOnlyList<OrderEvent> ExpirePaymentWindow(PaymentRefundOutcome refund) =>
         Status == OrderStatus.AwaitingPayment ? Cancel(OrderCancelled.PaymentWindowExpired, refund) : [];
 
     public static decimal TotalOf(IEnumerable<OrderLine> items) => items.Sum(item => item.LineTotal);

@@ -47,20 +47,20 @@ public sealed class DaprPaymentGateway(HttpClient http, IOptions<PaymentGatewayO
         };
     }
 
-    public async Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken)
+    public async Task<PaymentRefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, PaymentRoutes.Refund(orderId));
 
         var answer = await SendAsync(request, orderId, cancellationToken);
         if (answer.Unavailable is not null)
         {
-            return RefundOutcome.Unavailable;
+            return PaymentRefundOutcome.Unavailable;
         }
 
         using var response = answer.Response!;
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
-            return RefundOutcome.NotRefundable;
+            return PaymentRefundOutcome.NotRefundable;
         }
 
         EnsureSuccess(response, orderId);
@@ -68,7 +68,7 @@ public sealed class DaprPaymentGateway(HttpClient http, IOptions<PaymentGatewayO
             ?? throw new InvalidOperationException($"payment-service answered an empty body to the refund of order {orderId}.");
 
         // Voided: nothing had been captured, and payment-service now refuses any capture for the order.
-        return result.Status == PaymentStatus.Voided ? RefundOutcome.NoPayment : RefundOutcome.Refunded;
+        return result.Status == PaymentStatus.Voided ? PaymentRefundOutcome.NoPayment : PaymentRefundOutcome.Refunded;
     }
 
     /// <summary>Sends within the timeout; unreachable, timed out, or a 5xx, 408 or 429 answer → unavailable (with the reason).</summary>

@@ -248,11 +248,11 @@ public class OrderStateTests
         Assert.False(order.AwaitsPaymentAnswer);
         Assert.Equal("payment captured 0 EUR, the order is 25.00 EUR", order.StatusReason);
         Assert.Throws<OrderInvariantException>(() => order.SettlePayment(new PaymentOutcome.Captured("p-1", "o-1", 25m, "EUR")));
-        Assert.Throws<OrderInvariantException>(() => order.Cancel(OrderCancelled.PaymentMismatch, RefundOutcome.NoPayment));
+        Assert.Throws<OrderInvariantException>(() => order.Cancel(OrderCancelled.PaymentMismatch, PaymentRefundOutcome.NoPayment));
         Assert.Throws<OrderInvariantException>(() => Fold(Placed(), new PaymentMismatched("p-1", "o-1", 0m, "EUR"), new OrderCancelled(OrderCancelled.PaymentMismatch)));
         Assert.Equal(
             [new PaymentRefunded("p-1", 0m), new OrderCancelled(OrderCancelled.PaymentMismatch)],
-            order.Cancel(OrderCancelled.PaymentMismatch, RefundOutcome.Refunded));
+            order.Cancel(OrderCancelled.PaymentMismatch, PaymentRefundOutcome.Refunded));
     }
 
     [Theory]
@@ -310,7 +310,7 @@ public class OrderStateTests
     [Fact]
     public void Cancel_confirmed_and_refunded_Refund_then_cancel()
     {
-        var events = TestOrders.Confirmed().Cancel(OrderCancelled.ByCustomer, RefundOutcome.Refunded);
+        var events = TestOrders.Confirmed().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.Refunded);
 
         Assert.Equal([new PaymentRefunded("p-1", 25m), new OrderCancelled(OrderCancelled.ByCustomer)], events);
     }
@@ -318,13 +318,13 @@ public class OrderStateTests
     [Fact]
     public void Cancel_awaiting_payment_nothing_captured_Cancel_only()
     {
-        Assert.Equal([new OrderCancelled(OrderCancelled.ByCustomer)], TestOrders.Deferred().Cancel(OrderCancelled.ByCustomer, RefundOutcome.NoPayment));
+        Assert.Equal([new OrderCancelled(OrderCancelled.ByCustomer)], TestOrders.Deferred().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.NoPayment));
     }
 
     [Fact]
     public void Cancel_awaiting_payment_whose_capture_went_through_unseen_Refund_then_cancel()
     {
-        var events = TestOrders.Deferred().Cancel(OrderCancelled.ByCustomer, RefundOutcome.Refunded);
+        var events = TestOrders.Deferred().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.Refunded);
 
         Assert.Equal([new PaymentRefunded(null, 25m), new OrderCancelled(OrderCancelled.ByCustomer)], events);
         Assert.Equal(OrderStatus.Cancelled, OrderState.Fold(TestOrders.Deferred(), events.Select((e, i) => At(3 + i, e)))!.Status);
@@ -333,7 +333,7 @@ public class OrderStateTests
     [Fact]
     public void Cancel_cancelled_Throws_already_cancelled()
     {
-        var exception = Assert.Throws<OrderTransitionException>(() => TestOrders.Cancelled().Cancel(OrderCancelled.ByCustomer, RefundOutcome.NoPayment));
+        var exception = Assert.Throws<OrderTransitionException>(() => TestOrders.Cancelled().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.NoPayment));
 
         Assert.Contains("already cancelled", exception.Message, StringComparison.Ordinal);
     }
@@ -341,31 +341,31 @@ public class OrderStateTests
     [Fact]
     public void Cancel_rejected_Throws()
     {
-        Assert.Throws<OrderTransitionException>(() => TestOrders.Rejected().Cancel(OrderCancelled.ByCustomer, RefundOutcome.NotRefundable));
+        Assert.Throws<OrderTransitionException>(() => TestOrders.Rejected().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.NotRefundable));
     }
 
     [Fact]
     public void Cancel_refund_unknown_Throws()
     {
-        Assert.Throws<OrderInvariantException>(() => TestOrders.Confirmed().Cancel(OrderCancelled.ByCustomer, RefundOutcome.Unavailable));
+        Assert.Throws<OrderInvariantException>(() => TestOrders.Confirmed().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.Unavailable));
     }
 
     [Fact]
     public void Cancel_captured_but_payment_found_nothing_to_refund_Throws()
     {
-        Assert.Throws<OrderInvariantException>(() => TestOrders.Confirmed().Cancel(OrderCancelled.ByCustomer, RefundOutcome.NoPayment));
+        Assert.Throws<OrderInvariantException>(() => TestOrders.Confirmed().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.NoPayment));
     }
 
     [Fact]
     public void ExpirePaymentWindow_awaiting_payment_Cancelled_payment_window_expired()
     {
-        Assert.Equal([new OrderCancelled("payment window expired")], TestOrders.Deferred().ExpirePaymentWindow(RefundOutcome.NoPayment));
+        Assert.Equal([new OrderCancelled("payment window expired")], TestOrders.Deferred().ExpirePaymentWindow(PaymentRefundOutcome.NoPayment));
     }
 
     [Fact]
     public void ExpirePaymentWindow_confirmed_Nothing()
     {
-        Assert.Empty(TestOrders.Confirmed().ExpirePaymentWindow(RefundOutcome.Refunded));
-        Assert.Empty(TestOrders.Cancelled().ExpirePaymentWindow(RefundOutcome.NoPayment));
+        Assert.Empty(TestOrders.Confirmed().ExpirePaymentWindow(PaymentRefundOutcome.Refunded));
+        Assert.Empty(TestOrders.Cancelled().ExpirePaymentWindow(PaymentRefundOutcome.NoPayment));
     }
 }

@@ -66,12 +66,12 @@ public sealed class FakePaymentGateway : IPaymentGateway
         });
     }
 
-    public Task<RefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken)
+    public Task<PaymentRefundOutcome> RefundAsync(string orderId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref refundCalls);
         if (Down)
         {
-            return Task.FromResult(RefundOutcome.Unavailable);
+            return Task.FromResult(PaymentRefundOutcome.Unavailable);
         }
 
         CrashIf(CrashOnNextRefund, after: false, () => CrashOnNextRefund = null);
@@ -85,9 +85,9 @@ public sealed class FakePaymentGateway : IPaymentGateway
         CrashIf(CrashOnNextRefund, after: true, () => CrashOnNextRefund = null);
         return Task.FromResult(payments[orderId].Status switch
         {
-            Status.Refunded => RefundOutcome.Refunded,
-            Status.Voided => RefundOutcome.NoPayment,
-            _ => RefundOutcome.NotRefundable,
+            Status.Refunded => PaymentRefundOutcome.Refunded,
+            Status.Voided => PaymentRefundOutcome.NoPayment,
+            _ => PaymentRefundOutcome.NotRefundable,
         });
     }
 

@@ -105,11 +105,11 @@ public class DaprPaymentGatewayTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.OK, PaymentStatus.Refunded, RefundOutcome.Refunded)]
-    [InlineData(HttpStatusCode.OK, PaymentStatus.Voided, RefundOutcome.NoPayment)]
-    [InlineData(HttpStatusCode.Conflict, null, RefundOutcome.NotRefundable)]
-    [InlineData(HttpStatusCode.ServiceUnavailable, null, RefundOutcome.Unavailable)]
-    public async Task RefundAsync_answer_Outcome(HttpStatusCode status, PaymentStatus? stored, RefundOutcome expected)
+    [InlineData(HttpStatusCode.OK, PaymentStatus.Refunded, PaymentRefundOutcome.Refunded)]
+    [InlineData(HttpStatusCode.OK, PaymentStatus.Voided, PaymentRefundOutcome.NoPayment)]
+    [InlineData(HttpStatusCode.Conflict, null, PaymentRefundOutcome.NotRefundable)]
+    [InlineData(HttpStatusCode.ServiceUnavailable, null, PaymentRefundOutcome.Unavailable)]
+    public async Task RefundAsync_answer_Outcome(HttpStatusCode status, PaymentStatus? stored, PaymentRefundOutcome expected)
     {
         var gateway = Gateway((request, _) =>
         {
