@@ -67,6 +67,28 @@ public sealed class ReminderTests
     }
 
     [Fact]
+    public async Task The_sdks_GetReminderAsync_reads_back_what_the_actor_registered_and_fails_once_it_is_gone()
+    {
+        var cluster = new LocalCluster();
+        await using var host = await ActorApps.StartHostAsync("reminder-sdk", cluster, new ActorProbe());
+        var actor = ActorApps.Proxy(host, "s-1");
+
+        await actor.StartReminderAsync("later", 3_600_000, "kept data");
+        var described = await actor.DescribeReminderAsync("later");
+
+        // The SDK registered due time 1 h and no period; daprd's answer leaves an empty period out, which the SDK reads
+        // as zero.
+        Assert.Equal($"{TimeSpan.FromHours(1)}|{TimeSpan.Zero}|kept data", described);
+        using var http = new HttpClient { BaseAddress = host.Sidecar.HttpEndpoint };
+        using var deleted = await http.DeleteAsync(new Uri("/v1.0/actors/CounterActor/s-1/reminders/later", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        // daprd answers 404 ERR_ACTOR_REMINDER_NOT_FOUND, which the SDK raises inside the actor.
+        var e = await Assert.ThrowsAsync<Dapr.Actors.ActorMethodInvocationException>(() => actor.DescribeReminderAsync("later"));
+        Assert.Contains("actor reminder not found: later", e.InnerException?.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reminder_get_and_delete_over_http_answer_as_daprd()
     {
         var cluster = new LocalCluster();

@@ -20,6 +20,9 @@ public interface ICounterActor : IActor
     Task StartReminderAsync(string name, int dueMs, string data);
 
     Task FailAsync(string message);
+
+    /// <summary>The reminder as the SDK's <c>GetReminderAsync</c> reads it back: "dueTime|period|data".</summary>
+    Task<string> DescribeReminderAsync(string name);
 }
 
 /// <summary>What the actors of one test app did, for assertions (one per app, a DI singleton).</summary>
@@ -85,6 +88,12 @@ public class CounterActor(ActorHost host, ActorProbe probe) : Actor(host), ICoun
         RegisterReminderAsync(name, Encoding.UTF8.GetBytes(data), TimeSpan.FromMilliseconds(dueMs), Timeout.InfiniteTimeSpan);
 
     public Task FailAsync(string message) => throw new InvalidOperationException(message);
+
+    public async Task<string> DescribeReminderAsync(string name)
+    {
+        var reminder = await GetReminderAsync(name);
+        return $"{reminder.DueTime}|{reminder.Period}|{Encoding.UTF8.GetString(reminder.State ?? [])}";
+    }
 
     /// <summary>The timer callback, invoked by name.</summary>
     public Task OnTimerAsync(byte[] data)
