@@ -22,6 +22,7 @@ public sealed class GrpcProxyRunTests : IAsyncLifetime
         var example = await File.ReadAllTextAsync(RepositoryFolder.Combine("examples", "GrpcEcho", "dapr.yaml"));
         var runFile = example
             .Replace("appDirPath: ./", $"appDirPath: {RepositoryFolder.Combine("examples", "GrpcEcho")}/", StringComparison.Ordinal)
+            .Replace("- ./components", $"- {RepositoryFolder.Combine("examples", "GrpcEcho", "components")}", StringComparison.Ordinal)
             .Replace("appPort: 5050", $"appPort: {ports[0]}", StringComparison.Ordinal)
             .Replace("daprHTTPPort: 3550", $"daprHTTPPort: {ports[1]}", StringComparison.Ordinal)
             .Replace("daprGRPCPort: 50050", $"daprGRPCPort: {ports[2]}", StringComparison.Ordinal);
