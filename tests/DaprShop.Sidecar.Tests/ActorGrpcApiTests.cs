@@ -163,6 +163,31 @@ public sealed class ActorGrpcApiTests(SqliteActorCluster actors) : IClassFixture
         Assert.InRange(actors.Probe.Count("timer:g-timer:tock"), stopped, stopped + 1);
     }
 
+    [Fact]
+    public async Task A_method_with_dot_segments_cannot_reach_another_actor_and_bad_names_are_refused_as_in_daprd()
+    {
+        await InvokeAsync("g-rv-b", "SetValueAsync", "\"original\"");
+
+        // daprd cleans the method: what is left stays under actor g-rv-a (where the SDK finds no such method).
+        await Assert.ThrowsAsync<RpcException>(() => InvokeAsync("g-rv-a", "../../g-rv-b/method/SetValueAsync", "\"smuggled\""));
+        Assert.Equal("\"original\"", await InvokeAsync("g-rv-b", "GetValueAsync", string.Empty));
+
+        var badId = await Assert.ThrowsAsync<RpcException>(() => InvokeAsync("a/b", "GetValueAsync", string.Empty));
+        Assert.Equal(StatusCode.InvalidArgument, badId.StatusCode);
+        Assert.Equal("invalid actorId: name contains forbidden character: \"a/b\"", badId.Status.Detail);
+
+        var badTimer = await Assert.ThrowsAsync<RpcException>(async () => await Host.RegisterActorTimerAsync(new Autogen.RegisterActorTimerRequest
+        {
+            ActorType = ActorApps.ActorType,
+            ActorId = "g-rv-a",
+            Name = "..",
+            DueTime = "1h",
+            Callback = "OnTimerAsync",
+        }));
+        Assert.Equal(StatusCode.InvalidArgument, badTimer.StatusCode);
+        Assert.Equal("invalid request: name is a path traversal sequence: \"..\"", badTimer.Status.Detail);
+    }
+
     private async Task<string> InvokeAsync(string actorId, string method, string json)
     {
         var answer = await Caller.InvokeActorAsync(new Autogen.InvokeActorRequest

@@ -86,7 +86,7 @@ public sealed class BulkPublishTests
         var error = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("ERR_PUBSUB_EVENTS_SER", error.GetProperty("errorCode").GetString());
         Assert.Equal(message, error.GetProperty("message").GetString());
-        Assert.Empty(log.To("/on-batch"));
+        await AssertOnlyTheMarkerArrivesAsync(app, log);
     }
 
     [Fact]
@@ -115,7 +115,34 @@ public sealed class BulkPublishTests
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Equal("error marshaling events to bytes for topic batch pubsub pubsub. error: entryId is duplicated or not present for entry", e.Status.Detail);
-        Assert.Empty(log.To("/on-batch"));
+        await AssertOnlyTheMarkerArrivesAsync(app, log);
+    }
+
+    [Fact]
+    public async Task An_entry_whose_cloud_event_cannot_be_made_fails_the_call_before_anything_is_published()
+    {
+        var log = new RequestLog();
+        await using var app = await StartSubscriberAsync(log);
+        using var channel = GrpcChannel.ForAddress(app.Sidecar.GrpcEndpoint);
+        var request = new Autogen.BulkPublishRequest { PubsubName = "pubsub", Topic = "batch" };
+        request.Entries.Add(new Autogen.BulkPublishRequestEntry { EntryId = "good", Event = ByteString.CopyFromUtf8("1"), ContentType = "application/json" });
+        request.Entries.Add(new Autogen.BulkPublishRequestEntry { EntryId = "bad", Event = ByteString.CopyFromUtf8("[1]"), ContentType = "application/cloudevents+json" });
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await new Autogen.Dapr.DaprClient(channel).BulkPublishEventAsync(request));
+
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        await AssertOnlyTheMarkerArrivesAsync(app, log);
+    }
+
+    /// <summary>
+    /// Publishes a marker event after a refused call and waits for it: deliveries keep their order, so once the marker has
+    /// arrived, anything the refused call published would have arrived before it.
+    /// </summary>
+    private static async Task AssertOnlyTheMarkerArrivesAsync(SidecarHarness app, RequestLog log)
+    {
+        await app.Client.PublishEventAsync("pubsub", "batch", new { marker = true });
+        var delivered = await log.WaitForAsync("/on-batch");
+        Assert.True(Assert.Single(delivered).Json.GetProperty("data").GetProperty("marker").GetBoolean());
     }
 
     private static Task<SidecarHarness> StartSubscriberAsync(RequestLog log) =>

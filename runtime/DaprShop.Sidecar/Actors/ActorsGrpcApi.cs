@@ -45,13 +45,28 @@ public static class ActorsGrpcApi
         ArgumentNullException.ThrowIfNull(actors);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        // daprd's checks: names that cannot leave their place in the path to the app, and a cleaned method.
+        foreach (var (name, value) in (ReadOnlySpan<(string, string)>)[("actorType", request.ActorType), ("actorId", request.ActorId)])
+        {
+            if (MethodNames.ValidateName(value) is { } invalid)
+            {
+                throw new RpcException(new Status(StatusCode.InvalidArgument, $"invalid {name}: {invalid}"));
+            }
+        }
+
+        var method = MethodNames.NormalizeMethod(request.Method, out var problem)
+            ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"invalid actor method: {problem}"));
         await actors.WhenRegisteredAsync(context.CancellationToken);
         var trace = TraceContext.Parse(context.RequestHeaders.GetValue(TraceContext.TraceParentHeader), context.RequestHeaders.GetValue(TraceContext.TraceStateHeader));
+
+        // The caller's identity is the sidecar's to state: a caller's own claim to it is dropped, as daprd drops it.
         var headers = request.Metadata
-            .Where(m => !m.Key.Equals(TraceContext.TraceParentHeader, StringComparison.OrdinalIgnoreCase) && !m.Key.Equals(TraceContext.TraceStateHeader, StringComparison.OrdinalIgnoreCase))
+            .Where(m => !m.Key.Equals(TraceContext.TraceParentHeader, StringComparison.OrdinalIgnoreCase)
+                && !m.Key.Equals(TraceContext.TraceStateHeader, StringComparison.OrdinalIgnoreCase)
+                && !m.Key.StartsWith("dapr-caller-", StringComparison.OrdinalIgnoreCase))
             .Concat(ActorTrace.Headers(trace))
             .ToList();
-        var call = new ActorAppRequest(request.Method, request.Data.Memory, null, string.Empty, headers);
+        var call = new ActorAppRequest(method, request.Data.Memory, null, string.Empty, headers);
         var answer = await actors.Placement.InvokeOnOwnerAsync(request.ActorType, request.ActorId, call, actors.Time, context.CancellationToken);
         return answer.StatusCode switch
         {
@@ -107,6 +122,11 @@ public static class ActorsGrpcApi
             throw ActorErrors.BadRequest("reminder name cannot be empty");
         }
 
+        if (MethodNames.ValidateName(request.Name) is { } invalid)
+        {
+            throw ActorErrors.BadRequest(invalid);
+        }
+
         var reminder = new ReminderRequest(NullIfEmpty(request.DueTime), NullIfEmpty(request.Period), NullIfEmpty(request.Ttl), DataOf(request.Data), request.HasOverwrite ? request.Overwrite : null);
         await actors.RemindersFor(request.ActorType, request.ActorId).CreateAsync(request.ActorType, request.ActorId, request.Name, reminder, context.CancellationToken);
         return new Empty();
@@ -159,6 +179,11 @@ public static class ActorsGrpcApi
         ArgumentNullException.ThrowIfNull(actors);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        if (MethodNames.ValidateName(request.Name) is { } invalid)
+        {
+            throw ActorErrors.BadRequest(invalid);
+        }
+
         await actors.WhenRegisteredAsync(context.CancellationToken);
         actors.CreateTimer(request.ActorType, request.ActorId, request.Name, new TimerRequest(NullIfEmpty(request.DueTime), NullIfEmpty(request.Period), NullIfEmpty(request.Ttl), NullIfEmpty(request.Callback), DataOf(request.Data)));
         return new Empty();

@@ -48,8 +48,11 @@ public static class ActorsHttpApi
         using var body = new MemoryStream();
         await request.Body.CopyToAsync(body, cancellationToken);
         var trace = TraceContext.Parse(request.Headers[TraceContext.TraceParentHeader].ToString(), request.Headers[TraceContext.TraceStateHeader].ToString());
+        // The caller's identity is the sidecar's to state: a caller's own claim to it is dropped, as daprd drops it.
         var headers = request.Headers
-            .Where(h => !h.Key.Equals(TraceContext.TraceParentHeader, StringComparison.OrdinalIgnoreCase) && !h.Key.Equals(TraceContext.TraceStateHeader, StringComparison.OrdinalIgnoreCase))
+            .Where(h => !h.Key.Equals(TraceContext.TraceParentHeader, StringComparison.OrdinalIgnoreCase)
+                && !h.Key.Equals(TraceContext.TraceStateHeader, StringComparison.OrdinalIgnoreCase)
+                && !h.Key.StartsWith("dapr-caller-", StringComparison.OrdinalIgnoreCase))
             .SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? string.Empty)))
             .Concat(ActorTrace.Headers(trace))
             .ToList();

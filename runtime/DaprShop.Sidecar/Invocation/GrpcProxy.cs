@@ -105,8 +105,27 @@ public sealed class GrpcProxyMiddleware(RequestDelegate next, SidecarContext sid
 
     private static async Task CallUnderPolicyAsync(HttpContext context, GrpcAppProxy proxy, InvocationCaller? caller, ResiliencyPolicy policy)
     {
+        // The request is read whole so that a retry can send it again. A streaming call that is not marked dapr-stream
+        // would keep it open: the policy's timeout bounds the wait, as it bounds the call in daprd.
         using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        using (var reading = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted))
+        {
+            if (policy.Timeout is { } timeout)
+            {
+                reading.CancelAfter(timeout);
+            }
+
+            try
+            {
+                await context.Request.Body.CopyToAsync(buffer, reading.Token);
+            }
+            catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+            {
+                await GrpcRequests.WriteStatusAsync(context, StatusCode.DeadlineExceeded, "context deadline exceeded");
+                return;
+            }
+        }
+
         var body = buffer.ToArray();
         GrpcUnaryAnswer answer;
         try
@@ -127,7 +146,7 @@ public sealed class GrpcProxyMiddleware(RequestDelegate next, SidecarContext sid
             await GrpcRequests.WriteStatusAsync(context, StatusCode.Unknown, e.Message);
             return;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
             await GrpcRequests.WriteStatusAsync(context, StatusCode.Unavailable, $"failed to proxy request: {e.Message}");
             return;
@@ -353,9 +372,11 @@ public sealed class GrpcAppProxy : IDisposable
             return (StatusCode.Unavailable, $"failed to proxy request: app {_sidecar.AppId} is not served over gRPC (its app protocol is {_sidecar.Options.AppProtocol})");
         }
 
-        if (caller is { } from && _accessControl is not null && !_accessControl.IsAllowedOverGrpc(from.Identity, method, out var denial))
+        // As daprd, the callee applies its policy to every call, the app's own too: a caller it does not know (its own
+        // app, or another without mTLS) gets the global default action.
+        if (_accessControl is not null && !_accessControl.IsAllowedOverGrpc(caller?.Identity, method, out var denial))
         {
-            _logger.LogDebug("Proxied gRPC call {Method} by {CallerAppId} denied: {Reason}", method, from.AppId, denial);
+            _logger.LogDebug("Proxied gRPC call {Method} by {CallerAppId} denied: {Reason}", method, caller?.AppId ?? _sidecar.AppId, denial);
             return (StatusCode.PermissionDenied, denial);
         }
 

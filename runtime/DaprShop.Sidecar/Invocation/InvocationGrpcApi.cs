@@ -64,7 +64,7 @@ public static class InvocationGrpcApi
             {
                 foreach (var value in values)
                 {
-                    headers.Add(name.ToLowerInvariant(), value);
+                    AddHeader(headers, name.ToLowerInvariant(), value);
                 }
             }
         }
@@ -94,6 +94,29 @@ public static class InvocationGrpcApi
         }
 
         throw ErrorFromHttpStatus(status, body);
+    }
+
+    /// <summary>
+    /// An app's response header as gRPC metadata: a <c>-bin</c> one base64-decoded (dropped when it is not base64, as
+    /// daprd drops it), one whose name gRPC does not allow left out.
+    /// </summary>
+    private static void AddHeader(global::Grpc.Core.Metadata headers, string name, string value)
+    {
+        try
+        {
+            if (name.EndsWith(global::Grpc.Core.Metadata.BinaryHeaderSuffix, StringComparison.Ordinal))
+            {
+                headers.Add(name, Convert.FromBase64String(value));
+            }
+            else
+            {
+                headers.Add(name, value);
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            // Not a header gRPC can carry.
+        }
     }
 
     /// <summary>The request daprd's HTTP app channel makes of the message; its errors as daprd wraps them.</summary>

@@ -127,44 +127,56 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
             throw PubSubErrors.MarshalEvents(request.PubsubName, request.Topic, "entryId is duplicated or not present for entry");
         }
 
-        var failed = new List<BulkPublishFailure>();
-        Exception? first = null;
-        var outbound = resiliency.ForComponentOutbound(request.PubsubName, ComponentKind.Pubsub);
-        foreach (var entry in request.Entries)
+        // Every envelope is made before anything is published, so a bad entry publishes none, as in daprd.
+        var prepared = new List<(BulkPublishEntry Entry, PubSubMessage Message, System.Diagnostics.Activity? Span)>(request.Entries.Count);
+        try
         {
-            var metadata = entry.Metadata is null ? Empty : WithRequestMetadata(entry.Metadata, request.Metadata);
-            var (activity, trace) = TraceContext.StartSpan($"BulkPublishEvent/{request.PubsubName}/{request.Topic}", System.Diagnostics.ActivityKind.Producer, request.Parent);
-            using (activity)
+            foreach (var entry in request.Entries)
             {
-                ReadOnlyMemory<byte> data = entry.Event;
+                var metadata = entry.Metadata is null ? Empty : WithRequestMetadata(entry.Metadata, request.Metadata);
+                var (activity, trace) = TraceContext.StartSpan($"BulkPublishEvent/{request.PubsubName}/{request.Topic}", System.Diagnostics.ActivityKind.Producer, request.Parent);
+                prepared.Add((entry, new PubSubMessage(request.Topic, entry.Event, null, metadata), activity));
                 if (!rawPayload)
                 {
                     try
                     {
-                        data = CloudEvents.CreateEnvelope(new CloudEvents.Publication(sidecar.AppId, request.PubsubName, request.Topic, entry.Event, entry.ContentType, trace), metadata, sidecar.Time);
+                        var envelope = CloudEvents.CreateEnvelope(new CloudEvents.Publication(sidecar.AppId, request.PubsubName, request.Topic, entry.Event, entry.ContentType, trace), metadata, sidecar.Time);
+                        prepared[^1] = prepared[^1] with { Message = prepared[^1].Message with { Data = envelope } };
                     }
                     catch (FormatException e)
                     {
                         throw PubSubErrors.CloudEventCreation(e);
                     }
                 }
+            }
 
+            var failed = new List<BulkPublishFailure>();
+            Exception? first = null;
+            var outbound = resiliency.ForComponentOutbound(request.PubsubName, ComponentKind.Pubsub);
+            foreach (var (entry, message, span) in prepared)
+            {
                 try
                 {
-                    var message = new PubSubMessage(request.Topic, data, null, metadata);
                     await outbound.ExecuteAsync(ct => pubsub.PublishAsync(message, ct), cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+                    span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
                     _logger.LogWarning(e, "Publishing entry {EntryId} to topic {Topic} in pubsub {PubsubName} failed", entry.EntryId, request.Topic, request.PubsubName);
                     failed.Add(new BulkPublishFailure(entry.EntryId, e.Message));
                     first ??= e;
                 }
             }
-        }
 
-        return new BulkPublishResult(failed, first is null ? null : PubSubErrors.PublishMessage(request.PubsubName, request.Topic, first));
+            return new BulkPublishResult(failed, first is null ? null : PubSubErrors.PublishMessage(request.PubsubName, request.Topic, first));
+        }
+        finally
+        {
+            foreach (var (_, _, span) in prepared)
+            {
+                span?.Dispose();
+            }
+        }
     }
 
     /// <summary>An entry's metadata with the request's under it (the entry's keys win), as daprd's <c>PopulateMetadataForBulkPublishEntry</c>.</summary>

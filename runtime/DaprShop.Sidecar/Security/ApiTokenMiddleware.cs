@@ -9,7 +9,7 @@ namespace DaprShop.Sidecar.Security;
 /// <summary>
 /// daprd's API token check on the HTTP API: with DAPR_API_TOKEN set, every request but the
 /// health endpoints must carry header <c>dapr-api-token</c> with that value, or it is refused
-/// with 401. gRPC calls are left to the gRPC side's checks.
+/// with 401; a gRPC call is refused with gRPC's Unauthenticated, as daprd's gRPC API refuses it.
 /// </summary>
 public sealed class ApiTokenMiddleware(RequestDelegate next, SidecarContext sidecar)
 {
@@ -18,13 +18,15 @@ public sealed class ApiTokenMiddleware(RequestDelegate next, SidecarContext side
     public Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        // gRPC calls are checked by ApiTokenInterceptor (and proxied ones by GrpcProxy), which answer as daprd's gRPC API does.
-        if (_expected is null || IsExempt(context.Request.Path) || Grpc.GrpcRequests.IsGrpc(context.Request) || Matches(_expected, context.Request.Headers[AppChannelClient.ApiTokenHeader].ToString()))
+        if (_expected is null || IsExempt(context.Request.Path) || Matches(_expected, context.Request.Headers[AppChannelClient.ApiTokenHeader].ToString()))
         {
             return next(context);
         }
 
-        return new DaprError("ERR_UNAUTHORIZED", "invalid api token").WriteAsync(context, StatusCodes.Status401Unauthorized);
+        // A gRPC call gets the answer of daprd's gRPC API, whatever it was headed for.
+        return Grpc.GrpcRequests.IsGrpc(context.Request)
+            ? Grpc.GrpcRequests.WriteStatusAsync(context, global::Grpc.Core.StatusCode.Unauthenticated, "authentication error: api token mismatch")
+            : new DaprError("ERR_UNAUTHORIZED", "invalid api token").WriteAsync(context, StatusCodes.Status401Unauthorized);
     }
 
     /// <summary>Compares a presented token in constant time.</summary>
