@@ -187,7 +187,6 @@ public sealed class InvocationTests
 
     public sealed record Order(string Id, int Quantity);
 
-    /// <summary>Two apps in one cluster: "caller" (a sidecar only) and "callee" (an app that echoes).</summary>
     [Fact]
     public async Task Grpc_InvokeService_reaches_the_http_app_with_verb_query_body_and_metadata_and_answers_its_body()
     {
@@ -296,6 +295,7 @@ public sealed class InvocationTests
         Assert.Equal("failed to invoke, id: nobody, err: couldn't find service: nobody", e.Status.Detail);
     }
 
+    /// <summary>Two apps in one cluster: "caller" (a sidecar only) and "callee" (an app that echoes).</summary>
     private sealed class CallerAndCallee : IAsyncDisposable
     {
         private CallerAndCallee(SidecarHarness caller, SidecarHarness callee, RequestLog log)
