@@ -416,6 +416,19 @@ public sealed class GrpcProxyTests
         Assert.Equal("access control policy has denied access to id:  operation: /daprshop.examples.echo.v1.Echo/Say verb: NONE", e.Status.Detail);
     }
 
+    [Fact]
+    public async Task Access_control_matches_a_grpc_apps_methods_exactly_as_daprd_does()
+    {
+        // For an app served over gRPC daprd keeps operation names as written: a rule in lower case does not match Say.
+        var lowercase = DenyConfiguration.Replace("/daprshop.examples.echo.v1.Echo/Say", "/daprshop.examples.echo.v1.echo/say", StringComparison.Ordinal);
+        Assert.NotEqual(DenyConfiguration, lowercase);
+        await using var shop = await EchoShop.StartAsync(calleeConfiguration: lowercase);
+
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await shop.ClientOf(shop.Caller).SayAsync(new EchoRequest { Text = "x" }, To("grpc-echo")));
+
+        Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
+    }
+
     /// <summary>Call metadata naming the target app, and more.</summary>
     private static global::Grpc.Core.Metadata To(string appId, params (string Name, string Value)[] more)
     {

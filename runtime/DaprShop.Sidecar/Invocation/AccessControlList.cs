@@ -31,15 +31,21 @@ public sealed class AccessControlList
 
     private readonly string _defaultAction;
     private readonly Dictionary<(string AppId, string Namespace), Policy> _policies;
+    private readonly bool _caseSensitive;
 
-    private AccessControlList(string defaultAction, Dictionary<(string AppId, string Namespace), Policy> policies)
+    private AccessControlList(string defaultAction, Dictionary<(string AppId, string Namespace), Policy> policies, bool caseSensitive)
     {
         _defaultAction = defaultAction;
         _policies = policies;
+        _caseSensitive = caseSensitive;
     }
 
-    /// <summary>The list for a Configuration, or null when it sets no access control at all (everything is allowed).</summary>
-    public static AccessControlList? From(AccessControlSpec? spec)
+    /// <summary>
+    /// The list for a Configuration, or null when it sets no access control at all (everything is allowed). Operations
+    /// match case-insensitively for an app served over HTTP and exactly for one served over gRPC
+    /// (<paramref name="appServesGrpc"/>), as daprd reads the list for its app's protocol.
+    /// </summary>
+    public static AccessControlList? From(AccessControlSpec? spec, bool appServesGrpc = false)
     {
         if (spec is null
             || (string.IsNullOrEmpty(spec.TrustDomain) && string.IsNullOrEmpty(spec.DefaultAction) && spec.Policies.Count == 0))
@@ -59,7 +65,8 @@ public sealed class AccessControlList
             foreach (var operation in policy.Operations)
             {
                 var name = operation.Name ?? string.Empty;
-                name = (name.StartsWith('/') ? name : "/" + name).ToLowerInvariant();
+                name = name.StartsWith('/') ? name : "/" + name;
+                name = appServesGrpc ? name : name.ToLowerInvariant();
                 var verbs = new Dictionary<string, string>(StringComparer.Ordinal);
                 foreach (var verb in operation.HttpVerb)
                 {
@@ -73,7 +80,7 @@ public sealed class AccessControlList
                 new Policy(policy.DefaultAction ?? string.Empty, policy.TrustDomain ?? string.Empty, operations);
         }
 
-        return new AccessControlList(defaultAction, policies);
+        return new AccessControlList(defaultAction, policies, appServesGrpc);
     }
 
     /// <summary>
@@ -125,7 +132,8 @@ public sealed class AccessControlList
             action = policy.DefaultAction;
         }
 
-        var path = (operation.StartsWith('/') ? operation : "/" + operation).ToLowerInvariant();
+        var path = operation.StartsWith('/') ? operation : "/" + operation;
+        path = _caseSensitive ? path : path.ToLowerInvariant();
         var rule = policy.Operations.Find(path);
         if (rule is null)
         {

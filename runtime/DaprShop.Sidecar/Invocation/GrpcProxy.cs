@@ -263,7 +263,7 @@ public sealed class GrpcAppProxy : IDisposable
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _sidecar = sidecar;
         _forwarder = forwarder;
-        _accessControl = AccessControlList.From(sidecar.Configuration.AccessControl);
+        _accessControl = AccessControlList.From(sidecar.Configuration.AccessControl, sidecar.Options.AppServesGrpc);
         _logger = loggerFactory.CreateLogger<GrpcAppProxy>();
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {

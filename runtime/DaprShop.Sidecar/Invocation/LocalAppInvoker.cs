@@ -28,7 +28,7 @@ public sealed class LocalAppInvoker
         ArgumentNullException.ThrowIfNull(sidecar);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _sidecar = sidecar;
-        _accessControl = AccessControlList.From(sidecar.Configuration.AccessControl);
+        _accessControl = AccessControlList.From(sidecar.Configuration.AccessControl, sidecar.Options.AppServesGrpc);
         _logger = loggerFactory.CreateLogger<LocalAppInvoker>();
     }
 
