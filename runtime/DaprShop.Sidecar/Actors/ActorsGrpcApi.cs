@@ -122,10 +122,7 @@ public static class ActorsGrpcApi
             throw ActorErrors.BadRequest("reminder name cannot be empty");
         }
 
-        if (MethodNames.ValidateName(request.Name) is { } invalid)
-        {
-            throw ActorErrors.BadRequest(invalid);
-        }
+        RequireValidName(request.Name);
 
         var reminder = new ReminderRequest(NullIfEmpty(request.DueTime), NullIfEmpty(request.Period), NullIfEmpty(request.Ttl), DataOf(request.Data), request.HasOverwrite ? request.Overwrite : null);
         await actors.RemindersFor(request.ActorType, request.ActorId).CreateAsync(request.ActorType, request.ActorId, request.Name, reminder, context.CancellationToken);
@@ -179,10 +176,7 @@ public static class ActorsGrpcApi
         ArgumentNullException.ThrowIfNull(actors);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (MethodNames.ValidateName(request.Name) is { } invalid)
-        {
-            throw ActorErrors.BadRequest(invalid);
-        }
+        RequireValidName(request.Name);
 
         await actors.WhenRegisteredAsync(context.CancellationToken);
         actors.CreateTimer(request.ActorType, request.ActorId, request.Name, new TimerRequest(NullIfEmpty(request.DueTime), NullIfEmpty(request.Period), NullIfEmpty(request.Ttl), NullIfEmpty(request.Callback), DataOf(request.Data)));
@@ -197,6 +191,15 @@ public static class ActorsGrpcApi
         await actors.WhenRegisteredAsync(context.CancellationToken);
         actors.DeleteTimer(request.ActorType, request.ActorId, request.Name);
         return new Empty();
+    }
+
+    /// <summary>A reminder's or timer's name as daprd accepts it (it becomes a segment of the callback's path).</summary>
+    private static void RequireValidName(string name)
+    {
+        if (MethodNames.ValidateName(name) is { } invalid)
+        {
+            throw ActorErrors.BadRequest(invalid);
+        }
     }
 
     /// <summary>proto3 strings are never null: an empty one is a field the caller did not set.</summary>
