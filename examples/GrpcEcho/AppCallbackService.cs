@@ -13,13 +13,18 @@ namespace DaprShop.Examples.GrpcEcho;
 /// (the HTTP API's <c>/v1.0/invoke/grpc-echo/method/...</c> or the gRPC API's <c>InvokeService</c>): <c>OnInvoke</c>
 /// answers what it was given as JSON; method <c>missing</c> answers NOT_FOUND. The app subscribes to topic <c>echoes</c>
 /// of pub/sub <c>pubsub</c> (events of type <c>important</c> to path <c>important</c>, the rest to <c>echoes</c>);
-/// <see cref="Events"/> keeps what <c>OnTopicEvent</c> received, and data <c>drop</c> is dropped. Input bindings are
-/// left to the base class (UNIMPLEMENTED), as the app has none.
+/// <see cref="Events"/> keeps what <c>OnTopicEvent</c> received, and data <c>drop</c> is dropped. It also subscribes to topic
+/// <c>echo-batches</c> in bulk (up to 10 events, waiting at most 50 ms for them): <see cref="Batches"/> keeps what
+/// <c>OnBulkTopicEvent</c> received, and each entry gets SUCCESS, or DROP for data <c>drop</c>. Input bindings are left to
+/// the base class (UNIMPLEMENTED), as the app has none.
 /// </summary>
 public sealed class AppCallbackService : AppCallback.AppCallbackBase
 {
     /// <summary>The events the app received, in order.</summary>
     public static ConcurrentQueue<TopicEventRequest> Events { get; } = new();
+
+    /// <summary>The bulks of events the app received, in order.</summary>
+    public static ConcurrentQueue<TopicEventBulkRequest> Batches { get; } = new();
 
     public override Task<ListTopicSubscriptionsResponse> ListTopicSubscriptions(Empty request, ServerCallContext context)
     {
@@ -32,6 +37,32 @@ public sealed class AppCallbackService : AppCallback.AppCallbackBase
         subscription.Routes.Rules.Add(new TopicRule { Match = "event.type == \"important\"", Path = "important" });
         var response = new ListTopicSubscriptionsResponse();
         response.Subscriptions.Add(subscription);
+        response.Subscriptions.Add(new TopicSubscription
+        {
+            PubsubName = "pubsub",
+            Topic = "echo-batches",
+            Routes = new TopicRoutes { Default = "batches" },
+            BulkSubscribe = new BulkSubscribeConfig { Enabled = true, MaxMessagesCount = 10, MaxAwaitDurationMs = 50 },
+        });
+        return Task.FromResult(response);
+    }
+
+    public override Task<TopicEventBulkResponse> OnBulkTopicEvent(TopicEventBulkRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Batches.Enqueue(request);
+        var response = new TopicEventBulkResponse();
+        foreach (var entry in request.Entries)
+        {
+            response.Statuses.Add(new TopicEventBulkResponseEntry
+            {
+                EntryId = entry.EntryId,
+                Status = entry.CloudEvent?.Data.ToStringUtf8() == "\"drop\""
+                    ? TopicEventResponse.Types.TopicEventResponseStatus.Drop
+                    : TopicEventResponse.Types.TopicEventResponseStatus.Success,
+            });
+        }
+
         return Task.FromResult(response);
     }
 

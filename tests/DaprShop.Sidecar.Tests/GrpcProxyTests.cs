@@ -373,6 +373,39 @@ public sealed class GrpcProxyTests
     }
 
     [Fact]
+    public async Task A_grpc_app_bulk_subscription_gets_its_events_on_OnBulkTopicEvent_and_DROP_is_not_delivered_again()
+    {
+        await using var shop = await EchoShop.StartAsync();
+        var marker = $"bulk-{Guid.NewGuid():N}";
+
+        await shop.Caller.Client.PublishEventAsync("pubsub", "echo-batches", "drop");
+        await shop.Caller.Client.PublishEventAsync("pubsub", "echo-batches", marker);
+
+        var batches = await Eventually.WaitAsync(
+            () => Task.FromResult(AppCallbackService.Batches.Where(b => b.Topic == "echo-batches").ToList()),
+            found => found.Exists(b => b.Entries.Any(e => e.CloudEvent.Data.ToStringUtf8().Contains(marker, StringComparison.Ordinal))),
+            Deadline,
+            "the marker to reach the app's OnBulkTopicEvent");
+
+        // pubsub.in-memory hands over one message at a time: one event per bulk, the dropped one not again.
+        Assert.Equal(["\"drop\"", $"\"{marker}\""], batches.Select(b => Assert.Single(b.Entries).CloudEvent.Data.ToStringUtf8()).Where(d => d == "\"drop\"" || d.Contains(marker, StringComparison.Ordinal)).TakeLast(2));
+        var bulk = batches[^1];
+        Assert.Equal("com.dapr.event.sent.bulk", bulk.Type);
+        Assert.Equal("batches", bulk.Path);
+        Assert.Equal("pubsub", bulk.PubsubName);
+        Assert.Equal("pubsub", bulk.Metadata["pubsubName"]);
+        Assert.True(Guid.TryParse(bulk.Id, out _));
+        var entry = bulk.Entries[0];
+        Assert.True(Guid.TryParse(entry.EntryId, out _));
+        // daprd passes the component's own content type on gRPC, and pubsub.in-memory has none (HTTP gets the CloudEvent default).
+        Assert.Equal(string.Empty, entry.ContentType);
+        Assert.Equal("caller", entry.CloudEvent.Source);
+        Assert.Equal("com.dapr.event.sent", entry.CloudEvent.Type);
+        Assert.Equal("application/json", entry.CloudEvent.DataContentType);
+        Assert.Equal("echo-batches", entry.CloudEvent.Extensions.Fields["topic"].StringValue);
+    }
+
+    [Fact]
     public async Task A_grpc_request_the_dapr_service_does_not_take_still_needs_the_api_token()
     {
         await using var shop = await EchoShop.StartAsync(callerApiToken: "caller-secret");

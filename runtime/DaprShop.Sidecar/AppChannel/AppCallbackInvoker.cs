@@ -50,6 +50,10 @@ public sealed class AppCallbackInvoker : IDisposable
 
     private static readonly Method<TopicEventRequest, TopicEventResponse> OnTopicEvent = Define<TopicEventRequest, TopicEventResponse>("OnTopicEvent", TopicEventRequest.Parser, TopicEventResponse.Parser);
 
+    private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEvent = Define<TopicEventBulkRequest, TopicEventBulkResponse>("OnBulkTopicEvent", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
+
+    private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEventAlpha1 = Define<TopicEventBulkRequest, TopicEventBulkResponse>("OnBulkTopicEventAlpha1", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser, AppCallbackAlpha.Descriptor.FullName);
+
     /// <summary>CloudEvent fields a <c>TopicEventRequest</c> carries in fields of its own; the rest go in its extensions.</summary>
     private static readonly HashSet<string> EnvelopeFields = new(StringComparer.Ordinal)
     {
@@ -174,45 +178,13 @@ public sealed class AppCallbackInvoker : IDisposable
             PubsubName = subscribedEvent.PubsubName,
             Path = subscribedEvent.Path,
         };
-        if (cloudEvent[CloudEvents.DataBase64Field] is { } base64)
+        if (!TryReadData(cloudEvent, request.DataContentType, readBase64: true, out var data, out var problem))
         {
-            try
-            {
-                request.Data = ByteString.FromBase64(base64.GetValue<string>());
-            }
-            catch (Exception e) when (e is FormatException or InvalidOperationException)
-            {
-                return new DeliveryResult(DeliveryStatus.Retry, null, $"error returned from app while processing pub/sub event: {e.Message}");
-            }
-        }
-        else if (cloudEvent[CloudEvents.DataField] is { } data)
-        {
-            var type = request.DataContentType.Split(';')[0].Trim().ToLowerInvariant();
-            if (type.StartsWith("text/", StringComparison.Ordinal) || type == "application/xml")
-            {
-                if (data.GetValueKind() != System.Text.Json.JsonValueKind.String)
-                {
-                    return new DeliveryResult(DeliveryStatus.Retry, null, "error returned from app while processing pub/sub event: unexpected data in the envelope");
-                }
-
-                request.Data = ByteString.CopyFromUtf8(data.GetValue<string>());
-            }
-            else if (CloudEvents.IsJsonContentType(type) || CloudEvents.IsCloudEventContentType(type))
-            {
-                request.Data = ByteString.CopyFromUtf8(data.ToJsonString());
-            }
+            return new DeliveryResult(DeliveryStatus.Retry, null, $"error returned from app while processing pub/sub event: {problem}");
         }
 
-        var extensions = new System.Text.Json.Nodes.JsonObject();
-        foreach (var (name, value) in cloudEvent)
-        {
-            if (!EnvelopeFields.Contains(name))
-            {
-                extensions[name] = value?.DeepClone();
-            }
-        }
-
-        request.Extensions = Struct.Parser.ParseJson(extensions.ToJsonString());
+        request.Data = data;
+        request.Extensions = Extensions(cloudEvent);
 
         var metadata = TokenMetadata();
         foreach (var (key, value) in subscribedEvent.Metadata)
@@ -250,6 +222,102 @@ public sealed class AppCallbackInvoker : IDisposable
         };
     }
 
+    /// <summary>
+    /// Hands a bulk of events to the app on <c>AppCallback.OnBulkTopicEvent</c>, and on <c>AppCallbackAlpha.OnBulkTopicEventAlpha1</c>
+    /// when the app does not implement that (daprd's fallback), with the bulk's metadata, the trace and the app token as call metadata.
+    /// </summary>
+    /// <exception cref="RpcException">The app failed; Unimplemented when it implements neither.</exception>
+    public async Task<TopicEventBulkResponse> OnBulkTopicEventAsync(TopicEventBulkRequest request, IReadOnlyDictionary<string, string> metadata, TraceContext? trace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var headers = TokenMetadata();
+        foreach (var (key, value) in metadata)
+        {
+            headers.Add(key.ToLowerInvariant(), value);
+        }
+
+        if (trace is { } context)
+        {
+            headers.Add(TraceContext.TraceParentHeader, context.TraceParent);
+            if (!string.IsNullOrEmpty(context.TraceState))
+            {
+                headers.Add(TraceContext.TraceStateHeader, context.TraceState);
+            }
+        }
+
+        var options = new CallOptions(headers, cancellationToken: cancellationToken);
+        try
+        {
+            using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(OnBulkTopicEvent, null, options, request);
+            return await call;
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unimplemented)
+        {
+            using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(OnBulkTopicEventAlpha1, null, options, request);
+            return await call;
+        }
+    }
+
+    /// <summary>
+    /// The event's data as the app gets it on gRPC: <c>data_base64</c> decoded (when <paramref name="readBase64"/>; daprd's bulk
+    /// delivery does not read it), else <c>data</c> as text for text content types and as JSON for JSON ones, else none.
+    /// </summary>
+    internal static bool TryReadData(System.Text.Json.Nodes.JsonObject cloudEvent, string dataContentType, bool readBase64, out ByteString data, out string? problem)
+    {
+        data = ByteString.Empty;
+        problem = null;
+        if (readBase64 && cloudEvent[CloudEvents.DataBase64Field] is { } base64)
+        {
+            try
+            {
+                data = ByteString.FromBase64(base64.GetValue<string>());
+                return true;
+            }
+            catch (Exception e) when (e is FormatException or InvalidOperationException)
+            {
+                problem = e.Message;
+                return false;
+            }
+        }
+
+        if (cloudEvent[CloudEvents.DataField] is { } value)
+        {
+            var type = dataContentType.Split(';')[0].Trim().ToLowerInvariant();
+            if (type.StartsWith("text/", StringComparison.Ordinal) || type == "application/xml")
+            {
+                if (value.GetValueKind() != System.Text.Json.JsonValueKind.String)
+                {
+                    problem = "unexpected data in the envelope";
+                    return false;
+                }
+
+                data = ByteString.CopyFromUtf8(value.GetValue<string>());
+            }
+            else if (CloudEvents.IsJsonContentType(type) || CloudEvents.IsCloudEventContentType(type))
+            {
+                data = ByteString.CopyFromUtf8(value.ToJsonString());
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The CloudEvent's fields that have no field of their own in a gRPC topic event.</summary>
+    internal static Struct Extensions(System.Text.Json.Nodes.JsonObject cloudEvent)
+    {
+        var extensions = new System.Text.Json.Nodes.JsonObject();
+        foreach (var (name, value) in cloudEvent)
+        {
+            if (!EnvelopeFields.Contains(name))
+            {
+                extensions[name] = value?.DeepClone();
+            }
+        }
+
+        return Struct.Parser.ParseJson(extensions.ToJsonString());
+    }
+
     public void Dispose()
     {
         if (_channel.IsValueCreated)
@@ -258,10 +326,10 @@ public sealed class AppCallbackInvoker : IDisposable
         }
     }
 
-    private static Method<TRequest, TResponse> Define<TRequest, TResponse>(string name, MessageParser<TRequest> request, MessageParser<TResponse> response)
+    private static Method<TRequest, TResponse> Define<TRequest, TResponse>(string name, MessageParser<TRequest> request, MessageParser<TResponse> response, string? service = null)
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse> =>
-        new(MethodType.Unary, AppCallback.Descriptor.FullName, name, Marshallers.Create(m => m.ToByteArray(), request.ParseFrom), Marshallers.Create(m => m.ToByteArray(), response.ParseFrom));
+        new(MethodType.Unary, service ?? AppCallback.Descriptor.FullName, name, Marshallers.Create(m => m.ToByteArray(), request.ParseFrom), Marshallers.Create(m => m.ToByteArray(), response.ParseFrom));
 
     /// <summary>Call metadata with the app's APP_API_TOKEN, when it has one.</summary>
     private global::Grpc.Core.Metadata TokenMetadata()

@@ -111,9 +111,13 @@ public sealed class MessageDispatcher(AppDelivery delivery, IInboundDeliveryPoli
             : HandlerResult.Failure;
 
     /// <summary>Publishes the message as it arrived to the dead-letter topic, when the subscription has one.</summary>
-    private async Task<bool> TryDeadLetterAsync(Subscription subscription, IPubSub pubsub, PubSubMessage message, CancellationToken cancellationToken)
+    private Task<bool> TryDeadLetterAsync(Subscription subscription, IPubSub pubsub, PubSubMessage message, CancellationToken cancellationToken) =>
+        TryDeadLetterAsync(subscription.DeadLetterTopic, pubsub, message, _logger, cancellationToken);
+
+    /// <summary>Publishes <paramref name="message"/> as it arrived to <paramref name="deadLetterTopic"/>; false when there is none or publishing fails.</summary>
+    internal static async Task<bool> TryDeadLetterAsync(string? deadLetterTopic, IPubSub pubsub, PubSubMessage message, ILogger logger, CancellationToken cancellationToken)
     {
-        if (subscription.DeadLetterTopic is not { } deadLetterTopic)
+        if (deadLetterTopic is null)
         {
             return false;
         }
@@ -121,12 +125,12 @@ public sealed class MessageDispatcher(AppDelivery delivery, IInboundDeliveryPoli
         try
         {
             await pubsub.PublishAsync(message with { Topic = deadLetterTopic }, cancellationToken);
-            _logger.LogInformation("Sent message from topic {Topic} to dead letter topic {DeadLetterTopic}", message.Topic, deadLetterTopic);
+            logger.LogInformation("Sent message from topic {Topic} to dead letter topic {DeadLetterTopic}", message.Topic, deadLetterTopic);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogError(e, "Error sending message to dead letter, origin topic: {Topic} dead letter topic {DeadLetterTopic}", message.Topic, deadLetterTopic);
+            logger.LogError(e, "Error sending message to dead letter, origin topic: {Topic} dead letter topic {DeadLetterTopic}", message.Topic, deadLetterTopic);
             return false;
         }
     }

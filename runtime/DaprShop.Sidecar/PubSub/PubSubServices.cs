@@ -15,6 +15,8 @@ public static class PubSubServices
         services.AddSingleton<PubSubPublisher>();
         services.AddSingleton<AppDelivery>();
         services.AddSingleton<MessageDispatcher>();
+        services.AddSingleton<BulkAppDelivery>();
+        services.AddSingleton<BulkMessageDispatcher>();
         services.AddSingleton<SubscriptionManager>();
         services.AddSingleton<IAppReadyListener>(sp => sp.GetRequiredService<SubscriptionManager>());
         services.AddSingleton<IMetadataContributor>(sp => sp.GetRequiredService<SubscriptionManager>());

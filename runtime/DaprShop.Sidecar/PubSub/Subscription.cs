@@ -16,15 +16,22 @@ public enum SubscriptionSource
 /// </summary>
 public sealed record RouteRule(RouteExpression? Match, string Path);
 
-/// <summary>An app's subscription to one topic of one pub/sub, as daprd keeps it.</summary>
+/// <summary>
+/// An app's subscription to one topic of one pub/sub, as daprd keeps it. With <see cref="BulkSubscribe"/> enabled its
+/// messages reach the app in bulks (<see cref="BulkMessageDispatcher"/>).
+/// </summary>
 public sealed record Subscription(
     string PubsubName,
     string Topic,
     IReadOnlyList<RouteRule> Rules,
     string? DeadLetterTopic,
     IReadOnlyDictionary<string, string> Metadata,
-    SubscriptionSource Source)
+    SubscriptionSource Source,
+    BulkSubscribeOptions? BulkSubscribe = null)
 {
+    /// <summary>Whether messages go to the app in bulks.</summary>
+    public bool IsBulk => BulkSubscribe is { Enabled: true };
+
     /// <summary>
     /// The route for an event: the path of the first rule whose match holds, or null when none
     /// does (daprd then skips the event).

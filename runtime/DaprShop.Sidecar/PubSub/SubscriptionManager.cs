@@ -14,11 +14,14 @@ namespace DaprShop.Sidecar.PubSub;
 /// then subscribes each to its pub/sub component with the app id as consumer group, as daprd
 /// does when its app channel is ready. An answer that does not parse, or holds a match expression
 /// outside the supported subset, is logged as an error and none of the app's subscriptions are
-/// used. A subscription naming a pub/sub this sidecar has not loaded is skipped with a warning. <see cref="Subscriptions"/> is what the metadata API reports.
+/// used. A subscription naming a pub/sub this sidecar has not loaded is skipped with a warning. One with
+/// <c>bulkSubscribe.enabled</c> goes through <see cref="DefaultBulkSubscriber"/> to the <see cref="BulkMessageDispatcher"/>,
+/// as daprd subscribes a component that does not implement bulk subscription itself (none of ours does). <see cref="Subscriptions"/> is what the metadata API reports.
 /// </summary>
 public sealed class SubscriptionManager(
     SidecarContext sidecar,
     MessageDispatcher dispatcher,
+    BulkMessageDispatcher bulkDispatcher,
     AppCallbackInvoker appCallback,
     ILoggerFactory loggerFactory) : IAppReadyListener, IHostedLifecycleService, IMetadataContributor, IAsyncDisposable
 {
@@ -63,10 +66,17 @@ public sealed class SubscriptionManager(
                 continue;
             }
 
-            var active = await pubsub.SubscribeAsync(
-                new SubscribeRequest(subscription.Topic, sidecar.AppId, subscription.Metadata),
-                (message, ct) => dispatcher.HandleAsync(subscription, pubsub, message, ct),
-                cancellationToken);
+            var request = new SubscribeRequest(subscription.Topic, sidecar.AppId, subscription.Metadata);
+            var active = subscription.IsBulk
+                ? await DefaultBulkSubscriber.SubscribeAsync(
+                    pubsub,
+                    request,
+                    subscription.BulkSubscribe!,
+                    (entries, ct) => bulkDispatcher.HandleAsync(subscription, pubsub, entries, ct),
+                    sidecar.Time,
+                    _logger,
+                    cancellationToken)
+                : await pubsub.SubscribeAsync(request, (message, ct) => dispatcher.HandleAsync(subscription, pubsub, message, ct), cancellationToken);
             lock (_active)
             {
                 _active.Add(active);
@@ -74,11 +84,12 @@ public sealed class SubscriptionManager(
 
             subscriptions.Add(subscription);
             _logger.LogInformation(
-                "App {AppId} subscribed to topic {Topic} of pubsub {PubsubName} ({Source})",
+                "App {AppId} subscribed to topic {Topic} of pubsub {PubsubName} ({Source}{Bulk})",
                 sidecar.AppId,
                 subscription.Topic,
                 subscription.PubsubName,
-                subscription.Source);
+                subscription.Source,
+                subscription.IsBulk ? ", in bulk" : string.Empty);
         }
 
         _subscriptions = subscriptions;

@@ -77,7 +77,8 @@ public static class SubscriptionParser
                 rules,
                 string.IsNullOrEmpty(item.DeadLetterTopic) ? null : item.DeadLetterTopic,
                 item.Metadata ?? new Dictionary<string, string>(),
-                SubscriptionSource.Programmatic));
+                SubscriptionSource.Programmatic,
+                item.BulkSubscribe?.ToOptions()));
         }
 
         skipped = empty;
@@ -120,7 +121,8 @@ public static class SubscriptionParser
                 rules,
                 string.IsNullOrEmpty(item.DeadLetterTopic) ? null : item.DeadLetterTopic,
                 new Dictionary<string, string>(item.Metadata, StringComparer.Ordinal),
-                SubscriptionSource.Programmatic));
+                SubscriptionSource.Programmatic,
+                item.BulkSubscribe is { } bulk ? new BulkSubscribeOptions(bulk.Enabled, bulk.MaxMessagesCount, bulk.MaxAwaitDurationMs) : null));
         }
 
         return subscriptions;
@@ -176,7 +178,8 @@ public static class SubscriptionParser
             rules,
             string.IsNullOrEmpty(spec.DeadLetterTopic) ? null : spec.DeadLetterTopic,
             spec.Metadata ?? new Dictionary<string, string>(),
-            SubscriptionSource.Declarative);
+            SubscriptionSource.Declarative,
+            spec.BulkSubscribe?.ToOptions());
     }
 
     private static RouteRule CreateRule(string? match, string? path, Func<FormatException, Exception> error)
@@ -210,6 +213,20 @@ public static class SubscriptionParser
         public string? Route { get; set; }
 
         public AppRoutes? Routes { get; set; }
+
+        public BulkSubscribeSettings? BulkSubscribe { get; set; }
+    }
+
+    /// <summary><c>bulkSubscribe</c>, the same in the app's list and in a <c>kind: Subscription</c> (v1alpha1 and v2alpha1).</summary>
+    private sealed class BulkSubscribeSettings
+    {
+        public bool Enabled { get; set; }
+
+        public int MaxMessagesCount { get; set; }
+
+        public int MaxAwaitDurationMs { get; set; }
+
+        public BulkSubscribeOptions ToOptions() => new(Enabled, MaxMessagesCount, MaxAwaitDurationMs);
     }
 
     private sealed class AppRoutes
@@ -244,6 +261,8 @@ public static class SubscriptionParser
         public string? DeadLetterTopic { get; set; }
 
         public Dictionary<string, string>? Metadata { get; set; }
+
+        public BulkSubscribeSettings? BulkSubscribe { get; set; }
     }
 
     private sealed class DeclarativeRoutes
