@@ -71,6 +71,7 @@ public sealed class GrpcProxyTests
         Assert.Equal("grpc-echo", reply.Metadata["dapr-callee-app-id"]);
         Assert.Equal("kept", reply.Metadata["x-custom"]);
         Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", reply.Metadata["traceparent"]);
+        Assert.False(reply.Metadata.ContainsKey("dapr-app-id"), "daprd takes dapr-app-id off before the app");
     }
 
     [Fact]

@@ -233,7 +233,7 @@ public sealed class GrpcUnaryAnswer : IDisposable
 /// <summary>
 /// The callee's side of gRPC proxying: applies this app's access control to the calling app (the operation is the
 /// full method name, no verb), names caller and callee in <c>dapr-caller-app-id</c> and <c>dapr-callee-app-id</c>, swaps
-/// the caller's <c>dapr-api-token</c> for the app's APP_API_TOKEN, and forwards the call to the app's gRPC port over
+/// the caller's <c>dapr-api-token</c> for the app's APP_API_TOKEN, drops <c>dapr-app-id</c> as daprd does, and forwards the call to the app's gRPC port over
 /// h2c with YARP, which streams both ways and passes trailers, <c>grpc-timeout</c> and cancellation through.
 /// </summary>
 public sealed class GrpcAppProxy : IDisposable
@@ -386,6 +386,8 @@ public sealed class GrpcAppProxy : IDisposable
     /// <summary>The caller's token out, the app's in; the caller and callee named when the call comes from another app.</summary>
     private void SetHeaders(IHeaderDictionary headers, InvocationCaller? caller)
     {
+        // daprd takes dapr-app-id off before forwarding (pkg/api/grpc/proxy/handler.go); dapr-callee-app-id names the app instead.
+        headers.Remove(InvocationTransformer.AppIdHeader);
         headers.Remove(AppChannelClient.ApiTokenHeader);
         if (!string.IsNullOrEmpty(_sidecar.Options.AppApiToken))
         {
