@@ -14,6 +14,7 @@ public static class EchoApp
         var app = builder.Build();
         app.MapGrpcService<EchoService>();
         app.MapGrpcService<AppCallbackService>();
+        app.MapGrpcService<HealthCheckService>();
         return app;
     }
 }

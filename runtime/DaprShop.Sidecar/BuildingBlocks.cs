@@ -24,6 +24,7 @@ internal static class BuildingBlocks
     public static void AddServices(IServiceCollection services)
     {
         services.AddSingleton<AppCallbackInvoker>();
+        services.AddSingleton<AppHealthMonitor>();
         services.AddSingleton<StateService>();
         services.AddSingleton<SecretsService>();
         services.AddSingleton<BindingService>();

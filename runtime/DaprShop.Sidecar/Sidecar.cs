@@ -33,6 +33,7 @@ public sealed class Sidecar : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private Task _appReady = Task.CompletedTask;
+    private Task _healthProbes = Task.CompletedTask;
     private int _disposed;
 
     private Sidecar(WebApplication host, SidecarContext context, LocalCluster cluster, ILogger logger)
@@ -67,7 +68,10 @@ public sealed class Sidecar : IAsyncDisposable
     /// <summary>The services of this sidecar, for building blocks and tests.</summary>
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>Completes when the app's port is open and the building blocks have read its configuration.</summary>
+    /// <summary>
+    /// Completes when the app's port is open (with app health checks: once a probe found the app healthy) and the
+    /// building blocks have read its configuration.
+    /// </summary>
     public Task AppReady => _appReady;
 
     /// <summary>
@@ -82,6 +86,11 @@ public sealed class Sidecar : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(cluster);
+        if (options.AppHealthCheck?.Problem is { } problem)
+        {
+            throw new ArgumentException($"app health checks of '{options.AppId}': {problem}", nameof(options));
+        }
+
         loggerFactory ??= NullLoggerFactory.Instance;
         var logger = loggerFactory.CreateLogger($"daprd.{options.AppId}");
 
@@ -153,6 +162,15 @@ public sealed class Sidecar : IAsyncDisposable
             // Stopping before the app came up is normal.
         }
 
+        try
+        {
+            await _healthProbes;
+        }
+        catch (OperationCanceledException)
+        {
+            // The probes stop with the sidecar.
+        }
+
         await _host.StopAsync(TimeSpan.FromSeconds(5));
         await _host.DisposeAsync();
         await Context.Components.DisposeAsync();
@@ -218,9 +236,42 @@ public sealed class Sidecar : IAsyncDisposable
         try
         {
             await Context.App.WaitForAppAsync(token);
-            foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
+            if (Context.Options.AppHealthCheck is null)
             {
-                await listener.OnAppReadyAsync(token);
+                await RunAppReadyListenersAsync(token);
+                return;
+            }
+
+            // As daprd with app health checks: the app's configuration is read and its subscriptions start once a probe
+            // finds it healthy; later changes stop and restart what depends on the app's health.
+            var firstHealthy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _healthProbes = _host.Services.GetRequiredService<AppHealthMonitor>().RunAsync(
+                async (healthy, ct) =>
+                {
+                    if (!firstHealthy.Task.IsCompleted)
+                    {
+                        await RunAppReadyListenersAsync(ct);
+                        firstHealthy.TrySetResult();
+                        return;
+                    }
+
+                    foreach (var listener in _host.Services.GetServices<IAppHealthListener>())
+                    {
+                        try
+                        {
+                            await listener.OnAppHealthChangedAsync(healthy, ct);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException)
+                        {
+                            _logger.LogError(e, "Sidecar for {AppId} could not act on the app's health", AppId);
+                        }
+                    }
+                },
+                token);
+            await Task.WhenAny(firstHealthy.Task, _healthProbes);
+            if (!firstHealthy.Task.IsCompleted)
+            {
+                await _healthProbes;
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -231,6 +282,14 @@ public sealed class Sidecar : IAsyncDisposable
         {
             _logger.LogError(e, "Sidecar for {AppId} could not finish initialising with its app", AppId);
             throw;
+        }
+    }
+
+    private async Task RunAppReadyListenersAsync(CancellationToken cancellationToken)
+    {
+        foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
+        {
+            await listener.OnAppReadyAsync(cancellationToken);
         }
     }
 }

@@ -69,6 +69,13 @@ public sealed record SidecarOptions
     /// <summary>The folder relative paths in component metadata are resolved against.</summary>
     public string BaseDirectory { get; init; } = Directory.GetCurrentDirectory();
 
+    /// <summary>
+    /// App health checks (daprd <c>--enable-app-health-check</c>), or null for none: then the app counts as healthy once
+    /// its port is open. With them, subscriptions start once a probe finds the app healthy, stop while it is unhealthy,
+    /// and service invocation of the app fails meanwhile (<see cref="AppChannel.AppHealthMonitor"/>).
+    /// </summary>
+    public AppChannel.AppHealthCheckOptions? AppHealthCheck { get; init; }
+
     /// <summary>How long the sidecar waits for the app's port before it reports the app unreachable.</summary>
     public TimeSpan AppReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -104,6 +104,51 @@ public sealed class RunFileParserTests : IDisposable
     }
 
     [Fact]
+    public void App_health_checks_are_off_unless_enabled_and_take_daprd_defaults_and_units()
+    {
+        _temp.Folder("a");
+        _temp.Folder("b");
+        _temp.Folder("c");
+        var runFile = Parse("""
+            version: 1
+            common:
+              appHealthThreshold: 4
+            apps:
+              - appDirPath: ./a
+              - appDirPath: ./b
+                enableAppHealthCheck: true
+              - appDirPath: ./c
+                enableAppHealthCheck: true
+                appHealthCheckPath: /alive
+                appHealthProbeInterval: 2
+                appHealthProbeTimeout: 250
+            """);
+
+        Assert.Null(runFile.Apps[0].AppHealthCheck);
+        Assert.Equal(new Sidecar.AppChannel.AppHealthCheckOptions { Threshold = 4 }, runFile.Apps[1].AppHealthCheck);
+        Assert.Equal(
+            new Sidecar.AppChannel.AppHealthCheckOptions { Path = "/alive", ProbeInterval = TimeSpan.FromSeconds(2), ProbeTimeout = TimeSpan.FromMilliseconds(250), Threshold = 4 },
+            runFile.Apps[2].AppHealthCheck);
+        Assert.Empty(runFile.IgnoredFields);
+    }
+
+    [Fact]
+    public void App_health_probe_timeout_longer_than_the_interval_is_refused_as_daprd_refuses_it()
+    {
+        _temp.Folder("app");
+        var error = Assert.Throws<RunFileException>(() => Parse("""
+            version: 1
+            apps:
+              - appDirPath: ./app
+                enableAppHealthCheck: true
+                appHealthProbeInterval: 1
+                appHealthProbeTimeout: 1500
+            """));
+
+        Assert.Contains("apps[0].enableAppHealthCheck: app health checks probe timeouts must be smaller than probe intervals", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Fields_the_CLI_knows_but_the_runner_does_not_apply_are_reported_as_ignored()
     {
         _temp.Folder("app");

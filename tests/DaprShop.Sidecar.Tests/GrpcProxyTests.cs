@@ -1,4 +1,5 @@
 using DaprShop.Examples.GrpcEcho;
+using DaprShop.Sidecar.AppChannel;
 using DaprShop.Sidecar.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -407,6 +408,26 @@ public sealed class GrpcProxyTests
     }
 
     [Fact]
+    public async Task A_grpc_app_is_probed_on_AppCallbackHealthCheck_and_refuses_invocation_while_unhealthy()
+    {
+        await using var shop = await EchoShop.StartAsync(calleeHealthCheck: new AppHealthCheckOptions { ProbeInterval = TimeSpan.FromMilliseconds(50), ProbeTimeout = TimeSpan.FromMilliseconds(50), Threshold = 1 });
+        using var http = new HttpClient { BaseAddress = shop.Caller.Sidecar.HttpEndpoint };
+        var invoke = new Uri("/v1.0/invoke/grpc-echo/method/ping", UriKind.Relative);
+        try
+        {
+            HealthCheckService.Healthy = false;
+            var refused = await Eventually.WaitAsync(() => http.PostAsync(invoke, null), r => r.StatusCode == System.Net.HttpStatusCode.InternalServerError, Deadline, "invocation to be refused");
+            Assert.Contains("app is not in a healthy state", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            HealthCheckService.Healthy = true;
+        }
+
+        await Eventually.WaitAsync(() => http.PostAsync(invoke, null), r => r.IsSuccessStatusCode, Deadline, "invocation to work once healthy");
+    }
+
+    [Fact]
     public async Task A_grpc_request_the_dapr_service_does_not_take_still_needs_the_api_token()
     {
         await using var shop = await EchoShop.StartAsync(callerApiToken: "caller-secret");
@@ -493,7 +514,7 @@ public sealed class GrpcProxyTests
 
         public SidecarHarness Caller { get; }
 
-        public static async Task<EchoShop> StartAsync(string? callerApiToken = null, string? appApiToken = null, string? calleeConfiguration = null, string? callerResiliency = null)
+        public static async Task<EchoShop> StartAsync(string? callerApiToken = null, string? appApiToken = null, string? calleeConfiguration = null, string? callerResiliency = null, AppHealthCheckOptions? calleeHealthCheck = null)
         {
             var port = FreePort.Next();
             var app = EchoApp.Build(port);
@@ -516,6 +537,7 @@ public sealed class GrpcProxyTests
                     AppProtocol = SidecarOptions.GrpcAppProtocol,
                     AppApiToken = appApiToken,
                     EnableMtls = true,
+                    AppHealthCheck = calleeHealthCheck,
                     ConfigFilePath = calleeConfiguration is null ? null : Path.Combine(o.ResourcesPaths[0], "config.yaml"),
                 });
             var callerResources = new Dictionary<string, string> { ["pubsub.yaml"] = pubsub };

@@ -65,4 +65,7 @@ public sealed record RunFileApp
 
     /// <summary><c>appHealthCheckPath</c>: what the runner polls before it calls the app ready (default <c>/healthz</c>).</summary>
     public string? AppHealthCheckPath { get; init; }
+
+    /// <summary>daprd's app health checks (<c>enableAppHealthCheck</c> and its settings), or null when they are off.</summary>
+    public Sidecar.AppChannel.AppHealthCheckOptions? AppHealthCheck { get; init; }
 }

@@ -84,7 +84,7 @@ public static class RunFileParser
     {
         "appID", "appDirPath", "command", "appPort", "daprHTTPPort", "daprGRPCPort", "metricsPort",
         "resourcesPath", "resourcesPaths", "configFilePath", "env", "appProtocol", "appChannelAddress",
-        "appHealthCheckPath",
+        "appHealthCheckPath", "enableAppHealthCheck", "appHealthProbeInterval", "appHealthProbeTimeout", "appHealthThreshold",
     };
 
     private enum FieldKind
@@ -234,7 +234,41 @@ public static class RunFileParser
                 AppProtocol = protocol,
                 AppChannelAddress = (string?)Value(app, [], "appChannelAddress"),
                 AppHealthCheckPath = (string?)Value(app, common, "appHealthCheckPath") ?? DefaultHealthCheckPath,
+                AppHealthCheck = HealthCheck(app, common, path),
             };
+        }
+
+        /// <summary>
+        /// daprd's app health checks when <c>enableAppHealthCheck</c> is true: the path, the probe interval (seconds), the
+        /// probe timeout (milliseconds) and the threshold, each daprd's default when left out or 0 (the CLI passes only
+        /// values other than 0).
+        /// </summary>
+        private Sidecar.AppChannel.AppHealthCheckOptions? HealthCheck(Dictionary<string, Field> app, Dictionary<string, Field> common, string path)
+        {
+            if (Value(app, common, "enableAppHealthCheck") is not true)
+            {
+                return null;
+            }
+
+            var options = new Sidecar.AppChannel.AppHealthCheckOptions { Path = (string?)Value(app, common, "appHealthCheckPath") ?? DefaultHealthCheckPath };
+            if (Value(app, common, "appHealthProbeInterval") is int interval and not 0)
+            {
+                options = options with { ProbeInterval = TimeSpan.FromSeconds(interval) };
+            }
+
+            if (Value(app, common, "appHealthProbeTimeout") is int timeout and not 0)
+            {
+                options = options with { ProbeTimeout = TimeSpan.FromMilliseconds(timeout) };
+            }
+
+            if (Value(app, common, "appHealthThreshold") is int threshold and not 0)
+            {
+                options = options with { Threshold = threshold };
+            }
+
+            return options.Problem is { } problem
+                ? throw Fail(NodeOf(app, common, "enableAppHealthCheck")!, $"{path}.enableAppHealthCheck", problem)
+                : options;
         }
 
         /// <summary>app.resourcesPaths (+ resourcesPath) &gt; appDirPath/.dapr/resources &gt; common's.</summary>

@@ -539,6 +539,7 @@ public sealed class ShopRunner(PrefixedConsole console)
             AppPort = app.AppPort,
             AppHost = app.AppChannelAddress ?? "127.0.0.1",
             AppProtocol = app.AppProtocol,
+            AppHealthCheck = app.AppHealthCheck,
             HttpPort = app.DaprHttpPort ?? 0,
             GrpcPort = app.DaprGrpcPort ?? 0,
             ResourcesPaths = planned.ResourcesPaths,

@@ -50,6 +50,8 @@ public sealed class AppCallbackInvoker : IDisposable
 
     private static readonly Method<TopicEventRequest, TopicEventResponse> OnTopicEvent = Define<TopicEventRequest, TopicEventResponse>("OnTopicEvent", TopicEventRequest.Parser, TopicEventResponse.Parser);
 
+    private static readonly Method<Empty, HealthCheckResponse> HealthCheck = Define<Empty, HealthCheckResponse>("HealthCheck", Empty.Parser, HealthCheckResponse.Parser, AppCallbackHealthCheck.Descriptor.FullName);
+
     private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEvent = Define<TopicEventBulkRequest, TopicEventBulkResponse>("OnBulkTopicEvent", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
 
     private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEventAlpha1 = Define<TopicEventBulkRequest, TopicEventBulkResponse>("OnBulkTopicEventAlpha1", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser, AppCallbackAlpha.Descriptor.FullName);
@@ -220,6 +222,14 @@ public sealed class AppCallbackInvoker : IDisposable
             TopicEventResponse.Types.TopicEventResponseStatus.Drop => new DeliveryResult(DeliveryStatus.Drop, null, $"DROP status returned from app while processing pub/sub event {eventId}"),
             _ => new DeliveryResult(DeliveryStatus.Retry, null, $"unknown status returned from app while processing pub/sub event {eventId}, status: {answer.Status}"),
         };
+    }
+
+    /// <summary>Asks the app's <c>AppCallbackHealthCheck.HealthCheck</c>, as daprd's gRPC channel probes an app's health.</summary>
+    /// <exception cref="RpcException">The app is not healthy, or does not answer.</exception>
+    public async Task HealthCheckAsync(CancellationToken cancellationToken)
+    {
+        using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(HealthCheck, null, new CallOptions(TokenMetadata(), cancellationToken: cancellationToken), new Empty());
+        await call;
     }
 
     /// <summary>

@@ -9,7 +9,8 @@ namespace DaprShop.Sidecar.Invocation;
 /// control to the calling app, names caller and callee in <c>dapr-caller-app-id</c> and
 /// <c>dapr-callee-app-id</c>, and sends the request to the app with its APP_API_TOKEN. A call from
 /// the app to itself goes straight to the app, without access control or those headers, as in
-/// daprd's <c>invokeLocal</c>.
+/// daprd's <c>invokeLocal</c>. While app health checks find the app unhealthy, every call fails, as daprd's app channel
+/// refuses them.
 /// </summary>
 public sealed class LocalAppInvoker
 {
@@ -18,11 +19,14 @@ public sealed class LocalAppInvoker
 
     private readonly SidecarContext _sidecar;
     private readonly AppCallbackInvoker _appCallback;
+    private readonly AppHealthMonitor _health;
     private readonly AccessControlList? _accessControl;
     private readonly ILogger _logger;
 
-    public LocalAppInvoker(SidecarContext sidecar, AppCallbackInvoker appCallback, ILoggerFactory loggerFactory)
+    public LocalAppInvoker(SidecarContext sidecar, AppCallbackInvoker appCallback, AppHealthMonitor health, ILoggerFactory loggerFactory)
     {
+        ArgumentNullException.ThrowIfNull(health);
+        _health = health;
         ArgumentNullException.ThrowIfNull(appCallback);
         _appCallback = appCallback;
         ArgumentNullException.ThrowIfNull(sidecar);
@@ -49,6 +53,12 @@ public sealed class LocalAppInvoker
             throw caller is null
                 ? new InvocationException(StatusCodes.Status500InternalServerError, "cannot invoke local endpoint: app channel not initialized")
                 : InvocationException.FromCallee("Internal", "app channel is not initialized");
+        }
+
+        if (!_health.IsHealthy)
+        {
+            // daprd's app channel refuses calls while its health checks find the app unhealthy.
+            throw InvocationException.FromCallee("Internal", "app is not in a healthy state");
         }
 
         if (caller is { } from)

@@ -19,6 +19,7 @@ public static class PubSubServices
         services.AddSingleton<BulkMessageDispatcher>();
         services.AddSingleton<SubscriptionManager>();
         services.AddSingleton<IAppReadyListener>(sp => sp.GetRequiredService<SubscriptionManager>());
+        services.AddSingleton<IAppHealthListener>(sp => sp.GetRequiredService<SubscriptionManager>());
         services.AddSingleton<IMetadataContributor>(sp => sp.GetRequiredService<SubscriptionManager>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SubscriptionManager>());
         return services;

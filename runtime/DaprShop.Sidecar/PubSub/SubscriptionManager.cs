@@ -23,7 +23,7 @@ public sealed class SubscriptionManager(
     MessageDispatcher dispatcher,
     BulkMessageDispatcher bulkDispatcher,
     AppCallbackInvoker appCallback,
-    ILoggerFactory loggerFactory) : IAppReadyListener, IHostedLifecycleService, IMetadataContributor, IAsyncDisposable
+    ILoggerFactory loggerFactory) : IAppReadyListener, IAppHealthListener, IHostedLifecycleService, IMetadataContributor, IAsyncDisposable
 {
     public const string SubscribePath = "dapr/subscribe";
 
@@ -66,22 +66,7 @@ public sealed class SubscriptionManager(
                 continue;
             }
 
-            var request = new SubscribeRequest(subscription.Topic, sidecar.AppId, subscription.Metadata);
-            var active = subscription.IsBulk
-                ? await DefaultBulkSubscriber.SubscribeAsync(
-                    pubsub,
-                    request,
-                    subscription.BulkSubscribe!,
-                    (entries, ct) => bulkDispatcher.HandleAsync(subscription, pubsub, entries, ct),
-                    sidecar.Time,
-                    _logger,
-                    cancellationToken)
-                : await pubsub.SubscribeAsync(request, (message, ct) => dispatcher.HandleAsync(subscription, pubsub, message, ct), cancellationToken);
-            lock (_active)
-            {
-                _active.Add(active);
-            }
-
+            await StartAsync(subscription, pubsub, cancellationToken);
             subscriptions.Add(subscription);
             _logger.LogInformation(
                 "App {AppId} subscribed to topic {Topic} of pubsub {PubsubName} ({Source}{Bulk})",
@@ -93,6 +78,44 @@ public sealed class SubscriptionManager(
         }
 
         _subscriptions = subscriptions;
+    }
+
+    /// <summary>With app health checks, as daprd: subscriptions stop while the app is unhealthy and start again once it is healthy.</summary>
+    public async Task OnAppHealthChangedAsync(bool healthy, CancellationToken cancellationToken)
+    {
+        if (!healthy)
+        {
+            await StopSubscriptionsAsync();
+            _logger.LogInformation("App {AppId} is unhealthy: its topic subscriptions are stopped", sidecar.AppId);
+            return;
+        }
+
+        var subscriptions = Subscriptions;
+        foreach (var subscription in subscriptions)
+        {
+            await StartAsync(subscription, sidecar.Components.Get<IPubSub>(subscription.PubsubName)!, cancellationToken);
+        }
+
+        _logger.LogInformation("App {AppId} is healthy again: its {Count} topic subscription(s) are started", sidecar.AppId, subscriptions.Count);
+    }
+
+    private async Task StartAsync(Subscription subscription, IPubSub pubsub, CancellationToken cancellationToken)
+    {
+        var request = new SubscribeRequest(subscription.Topic, sidecar.AppId, subscription.Metadata);
+        var active = subscription.IsBulk
+            ? await DefaultBulkSubscriber.SubscribeAsync(
+                pubsub,
+                request,
+                subscription.BulkSubscribe!,
+                (entries, ct) => bulkDispatcher.HandleAsync(subscription, pubsub, entries, ct),
+                sidecar.Time,
+                _logger,
+                cancellationToken)
+            : await pubsub.SubscribeAsync(request, (message, ct) => dispatcher.HandleAsync(subscription, pubsub, message, ct), cancellationToken);
+        lock (_active)
+        {
+            _active.Add(active);
+        }
     }
 
     public void Contribute(GetMetadataResponse metadata)

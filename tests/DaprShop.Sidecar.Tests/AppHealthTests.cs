@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapr.Client;
+using DaprShop.Sidecar.AppChannel;
+using DaprShop.Sidecar.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace DaprShop.Sidecar.Tests;
+
+/// <summary>
+/// daprd's app health checks (<c>--enable-app-health-check</c>): the sidecar probes the app, starts its subscriptions
+/// only once it is healthy, stops them while it is unhealthy, and refuses service invocation of it meanwhile.
+/// </summary>
+public sealed class AppHealthTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+
+    private static readonly AppHealthCheckOptions FastProbes = new()
+    {
+        Path = "/alive",
+        ProbeInterval = TimeSpan.FromMilliseconds(50),
+        ProbeTimeout = TimeSpan.FromMilliseconds(50),
+        Threshold = 2,
+    };
+
+    [Fact]
+    public async Task App_starting_unhealthy_gets_its_subscriptions_read_only_once_a_probe_finds_it_healthy()
+    {
+        var app = new FlakyApp(healthy: false);
+        var starting = app.StartAsync();
+
+        await Eventually.WaitAsync(() => Task.FromResult(app.Log.To("/alive").Count), n => n >= 3, Deadline, "three probes of an unhealthy app");
+        Assert.Empty(app.Log.To("/dapr/subscribe"));
+
+        app.Healthy = true;
+        await using var harness = await starting.WaitAsync(Deadline);
+        Assert.Single(app.Log.To("/dapr/subscribe"));
+        await harness.Client.PublishEventAsync("pubsub", "orders", new { n = 1 });
+        await app.Log.WaitForAsync("/orders");
+    }
+
+    [Fact]
+    public async Task Unhealthy_app_gets_no_events_and_no_invocations_until_it_is_healthy_again()
+    {
+        var app = new FlakyApp(healthy: true);
+        await using var harness = await app.StartAsync();
+        await harness.Client.PublishEventAsync("pubsub", "orders", new { n = 1 });
+        await app.Log.WaitForAsync("/orders");
+
+        app.Healthy = false;
+        using var http = new HttpClient { BaseAddress = harness.Sidecar.HttpEndpoint };
+        var refused = await Eventually.WaitAsync(
+            () => http.GetAsync(new Uri("/v1.0/invoke/subscriber/method/ping", UriKind.Relative)),
+            response => response.StatusCode == HttpStatusCode.InternalServerError,
+            Deadline,
+            "invocation to be refused once the app is unhealthy");
+        var error = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("ERR_DIRECT_INVOKE", error.GetProperty("errorCode").GetString());
+        Assert.Equal("failed to invoke, id: subscriber, err: rpc error: code = Internal desc = app is not in a healthy state", error.GetProperty("message").GetString());
+
+        // Unsubscribed: pubsub.in-memory drops what is published to a topic nobody subscribes to, as daprd's does.
+        await harness.Client.PublishEventAsync("pubsub", "orders", new { n = 2 });
+
+        app.Healthy = true;
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                await harness.Client.PublishEventAsync("pubsub", "orders", new { n = 3 });
+                return app.Log.To("/orders").Select(N).ToList();
+            },
+            seen => seen.Contains(3),
+            Deadline,
+            "events to reach the app once it is healthy again");
+        Assert.DoesNotContain(2, app.Log.To("/orders").Select(N));
+        using var answered = await http.GetAsync(new Uri("/v1.0/invoke/subscriber/method/ping", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+    }
+
+    [Fact]
+    public async Task StartAsync_refuses_a_probe_timeout_longer_than_the_interval_as_daprd_does()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => SidecarHarness.StartAsync(
+            "subscriber",
+            new Dictionary<string, string>(),
+            configureSidecar: o => o with { AppHealthCheck = new AppHealthCheckOptions { ProbeInterval = TimeSpan.FromSeconds(1), ProbeTimeout = TimeSpan.FromSeconds(2) } }));
+
+        Assert.Contains("app health checks probe timeouts must be smaller than probe intervals", error.Message, StringComparison.Ordinal);
+    }
+
+    private static int N(RecordedRequest request) => request.Json.GetProperty("data").GetProperty("n").GetInt32();
+
+    /// <summary>App "subscriber": <c>/alive</c> answers 200 while <see cref="Healthy"/>, 503 otherwise; it subscribes to topic "orders".</summary>
+    private sealed class FlakyApp(bool healthy)
+    {
+        private volatile bool _healthy = healthy;
+
+        public RequestLog Log { get; } = new();
+
+        public bool Healthy
+        {
+            get => _healthy;
+            set => _healthy = value;
+        }
+
+        public Task<SidecarHarness> StartAsync() => SidecarHarness.StartAsync(
+            "subscriber",
+            new Dictionary<string, string> { ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.in-memory") },
+            app =>
+            {
+                app.MapGet("/alive", async (HttpContext http) =>
+                {
+                    await Log.RecordAsync(http);
+                    return Healthy ? Results.Ok() : Results.StatusCode(503);
+                });
+                app.MapGet("/dapr/subscribe", async (HttpContext http) =>
+                {
+                    await Log.RecordAsync(http);
+                    return Results.Text("""[{"pubsubname":"pubsub","topic":"orders","route":"/orders"}]""", "application/json");
+                });
+                app.MapGet("/dapr/config", () => Results.NotFound());
+                app.MapGet("/ping", () => Results.Ok());
+                app.MapPost("/orders", async (HttpContext http) =>
+                {
+                    await Log.RecordAsync(http);
+                    return Results.Ok();
+                });
+            },
+            configureSidecar: o => o with { AppHealthCheck = FastProbes });
+    }
+}
