@@ -15,13 +15,18 @@ namespace DaprShop.Examples.GrpcEcho;
 /// of pub/sub <c>pubsub</c> (events of type <c>important</c> to path <c>important</c>, the rest to <c>echoes</c>);
 /// <see cref="Events"/> keeps what <c>OnTopicEvent</c> received, and data <c>drop</c> is dropped. It also subscribes to topic
 /// <c>echo-batches</c> in bulk (up to 10 events, waiting at most 50 ms for them): <see cref="Batches"/> keeps what
-/// <c>OnBulkTopicEvent</c> received, and each entry gets SUCCESS, or DROP for data <c>drop</c>. Input bindings are left to
-/// the base class (UNIMPLEMENTED), as the app has none.
+/// <c>OnBulkTopicEvent</c> received, and each entry gets SUCCESS, or DROP for data <c>drop</c>. It takes input bindings
+/// <c>ticks</c> and <c>ticks-to-files</c> (<c>ListInputBindings</c>); <see cref="BindingEvents"/> keeps what
+/// <c>OnBindingEvent</c> received, and an event of <c>ticks-to-files</c> is answered with data <c>tick from grpc-echo</c>
+/// for output binding <c>files</c>, which the sidecar then invokes with operation <c>create</c>.
 /// </summary>
 public sealed class AppCallbackService : AppCallback.AppCallbackBase
 {
     /// <summary>The events the app received, in order.</summary>
     public static ConcurrentQueue<TopicEventRequest> Events { get; } = new();
+
+    /// <summary>The input binding events the app received, in order.</summary>
+    public static ConcurrentQueue<BindingEventRequest> BindingEvents { get; } = new();
 
     /// <summary>The bulks of events the app received, in order.</summary>
     public static ConcurrentQueue<TopicEventBulkRequest> Batches { get; } = new();
@@ -44,6 +49,27 @@ public sealed class AppCallbackService : AppCallback.AppCallbackBase
             Routes = new TopicRoutes { Default = "batches" },
             BulkSubscribe = new BulkSubscribeConfig { Enabled = true, MaxMessagesCount = 10, MaxAwaitDurationMs = 50 },
         });
+        return Task.FromResult(response);
+    }
+
+    public override Task<ListInputBindingsResponse> ListInputBindings(Empty request, ServerCallContext context)
+    {
+        var response = new ListInputBindingsResponse();
+        response.Bindings.Add(["ticks", "ticks-to-files"]);
+        return Task.FromResult(response);
+    }
+
+    public override Task<BindingEventResponse> OnBindingEvent(BindingEventRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        BindingEvents.Enqueue(request);
+        var response = new BindingEventResponse();
+        if (request.Name == "ticks-to-files")
+        {
+            response.Data = ByteString.CopyFromUtf8("tick from grpc-echo");
+            response.To.Add("files");
+        }
+
         return Task.FromResult(response);
     }
 

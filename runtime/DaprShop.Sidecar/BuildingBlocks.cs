@@ -28,6 +28,10 @@ internal static class BuildingBlocks
         services.AddSingleton<StateService>();
         services.AddSingleton<SecretsService>();
         services.AddSingleton<BindingService>();
+        services.AddSingleton<InputBindingManager>();
+        services.AddSingleton<IAppReadyListener>(sp => sp.GetRequiredService<InputBindingManager>());
+        services.AddSingleton<IAppHealthListener>(sp => sp.GetRequiredService<InputBindingManager>());
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostedService>(sp => sp.GetRequiredService<InputBindingManager>());
         services.AddSingleton<MetadataService>();
         services.AddInvocation();
         services.AddPubSub();

@@ -1,9 +1,11 @@
 using DaprShop.Examples.GrpcEcho;
 using DaprShop.Sidecar.AppChannel;
+using DaprShop.Sidecar.Bindings;
 using DaprShop.Sidecar.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprShop.Sidecar.Tests;
 
@@ -428,6 +430,35 @@ public sealed class GrpcProxyTests
     }
 
     [Fact]
+    public async Task A_grpc_app_gets_the_input_bindings_it_lists_on_OnBindingEvent_and_its_answer_goes_to_the_output_bindings_it_names()
+    {
+        await using var shop = await EchoShop.StartAsync(calleeResources: new Dictionary<string, string>
+        {
+            ["ticks.yaml"] = ComponentYaml.Component("ticks-to-files", "bindings.cron", ("schedule", "@every 1s")),
+            ["unlisted.yaml"] = ComponentYaml.Component("unlisted", "bindings.cron", ("schedule", "@every 1s")),
+            ["files.yaml"] = ComponentYaml.Component("files", "bindings.localstorage", ("rootPath", "out/files")),
+        });
+
+        var ticks = await Eventually.WaitAsync(
+            () => Task.FromResult(AppCallbackService.BindingEvents.Where(e => e.Name == "ticks-to-files").ToList()),
+            found => found.Count >= 1,
+            Deadline,
+            "a tick to reach the app's OnBindingEvent");
+        Assert.Equal("Local", ticks[0].Metadata["timeZone"]);
+        Assert.EndsWith(" +0000 UTC", ticks[0].Metadata["readTimeUTC"], StringComparison.Ordinal);
+        Assert.True(ticks[0].Data.IsEmpty);
+        var folder = Path.Combine(shop.Callee.ResourcesPath, "out", "files");
+        var written = await Eventually.WaitAsync(
+            () => Task.FromResult(Directory.GetFiles(folder)),
+            files => files.Length >= 1,
+            Deadline,
+            "the app's answer to be written by output binding files");
+        Assert.Equal("tick from grpc-echo", await File.ReadAllTextAsync(written[0]));
+        Assert.DoesNotContain(AppCallbackService.BindingEvents, e => e.Name == "unlisted");
+        Assert.Equal(["ticks-to-files"], shop.Callee.Sidecar.Services.GetRequiredService<InputBindingManager>().Taken);
+    }
+
+    [Fact]
     public async Task A_grpc_request_the_dapr_service_does_not_take_still_needs_the_api_token()
     {
         await using var shop = await EchoShop.StartAsync(callerApiToken: "caller-secret");
@@ -514,14 +545,14 @@ public sealed class GrpcProxyTests
 
         public SidecarHarness Caller { get; }
 
-        public static async Task<EchoShop> StartAsync(string? callerApiToken = null, string? appApiToken = null, string? calleeConfiguration = null, string? callerResiliency = null, AppHealthCheckOptions? calleeHealthCheck = null)
+        public static async Task<EchoShop> StartAsync(string? callerApiToken = null, string? appApiToken = null, string? calleeConfiguration = null, string? callerResiliency = null, AppHealthCheckOptions? calleeHealthCheck = null, Dictionary<string, string>? calleeResources = null)
         {
             var port = FreePort.Next();
             var app = EchoApp.Build(port);
             await app.StartAsync();
             var cluster = new LocalCluster();
             var pubsub = ComponentYaml.Component("pubsub", "pubsub.in-memory");
-            var resources = new Dictionary<string, string> { ["pubsub.yaml"] = pubsub };
+            var resources = new Dictionary<string, string>(calleeResources ?? []) { ["pubsub.yaml"] = pubsub };
             if (calleeConfiguration is not null)
             {
                 resources["config.yaml"] = calleeConfiguration;

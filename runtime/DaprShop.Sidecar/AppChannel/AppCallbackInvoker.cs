@@ -50,6 +50,10 @@ public sealed class AppCallbackInvoker : IDisposable
 
     private static readonly Method<TopicEventRequest, TopicEventResponse> OnTopicEvent = Define<TopicEventRequest, TopicEventResponse>("OnTopicEvent", TopicEventRequest.Parser, TopicEventResponse.Parser);
 
+    private static readonly Method<Empty, ListInputBindingsResponse> ListInputBindings = Define<Empty, ListInputBindingsResponse>("ListInputBindings", Empty.Parser, ListInputBindingsResponse.Parser);
+
+    private static readonly Method<BindingEventRequest, BindingEventResponse> OnBindingEvent = Define<BindingEventRequest, BindingEventResponse>("OnBindingEvent", BindingEventRequest.Parser, BindingEventResponse.Parser);
+
     private static readonly Method<Empty, HealthCheckResponse> HealthCheck = Define<Empty, HealthCheckResponse>("HealthCheck", Empty.Parser, HealthCheckResponse.Parser, AppCallbackHealthCheck.Descriptor.FullName);
 
     private static readonly Method<TopicEventBulkRequest, TopicEventBulkResponse> OnBulkTopicEvent = Define<TopicEventBulkRequest, TopicEventBulkResponse>("OnBulkTopicEvent", TopicEventBulkRequest.Parser, TopicEventBulkResponse.Parser);
@@ -222,6 +226,33 @@ public sealed class AppCallbackInvoker : IDisposable
             TopicEventResponse.Types.TopicEventResponseStatus.Drop => new DeliveryResult(DeliveryStatus.Drop, null, $"DROP status returned from app while processing pub/sub event {eventId}"),
             _ => new DeliveryResult(DeliveryStatus.Retry, null, $"unknown status returned from app while processing pub/sub event {eventId}, status: {answer.Status}"),
         };
+    }
+
+    /// <summary>The input bindings the app takes (<c>ListInputBindings</c>); none when it fails, as daprd reads it.</summary>
+    public async Task<IReadOnlyList<string>> ListInputBindingsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(ListInputBindings, null, new CallOptions(TokenMetadata(), cancellationToken: cancellationToken), new Empty());
+            return [.. (await call).Bindings];
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Hands an input binding's event to the app on <c>OnBindingEvent</c>, with the event's trace and the app token.</summary>
+    /// <exception cref="RpcException">The app failed.</exception>
+    public async Task<BindingEventResponse> OnBindingEventAsync(string name, DaprShop.Sidecar.Bindings.InputBindingEvent bindingEvent, TraceContext trace, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bindingEvent);
+        var request = new BindingEventRequest { Name = name, Data = ByteString.CopyFrom(bindingEvent.Data.Span) };
+        request.Metadata.Add(bindingEvent.Metadata.ToDictionary());
+        var metadata = TokenMetadata();
+        metadata.Add(TraceContext.TraceParentHeader, trace.TraceParent);
+        using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(OnBindingEvent, null, new CallOptions(metadata, cancellationToken: cancellationToken), request);
+        return await call;
     }
 
     /// <summary>Asks the app's <c>AppCallbackHealthCheck.HealthCheck</c>, as daprd's gRPC channel probes an app's health.</summary>

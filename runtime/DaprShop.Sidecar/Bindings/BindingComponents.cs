@@ -1,3 +1,4 @@
+using DaprShop.Sidecar.Bindings.Cron;
 using DaprShop.Sidecar.Bindings.LocalStorage;
 using DaprShop.Sidecar.Components;
 
@@ -10,5 +11,6 @@ public static class BindingComponents
     {
         ArgumentNullException.ThrowIfNull(catalog);
         catalog.Register("bindings.localstorage", LocalStorageBinding.Load, "v1");
+        catalog.Register("bindings.cron", CronBinding.Load, "v1");
     }
 }
