@@ -337,7 +337,8 @@ public sealed class AppCallbackInvoker : IDisposable
             }
             else if (CloudEvents.IsJsonContentType(type) || CloudEvents.IsCloudEventContentType(type))
             {
-                data = ByteString.CopyFromUtf8(value.ToJsonString());
+                // daprd marshals the decoded value again (json.Marshal), which is what the app gets.
+                data = ByteString.CopyFromUtf8(DaprShop.Sidecar.Components.GoJson.Marshal(value));
             }
         }
 

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapr.AppCallback.Autogen.Grpc.v1;
 using DaprShop.Sidecar.AppChannel;
+using DaprShop.Sidecar.Components;
 using DaprShop.Sidecar.Http;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
@@ -118,13 +120,12 @@ public sealed class BulkAppDelivery(SidecarContext sidecar, AppCallbackInvoker a
             var status = (int)response.StatusCode;
             if (status is >= 200 and <= 299)
             {
-                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                 List<(string EntryId, string Status)> statuses;
                 try
                 {
-                    statuses = ReadStatuses(body);
+                    statuses = ReadStatuses(await response.Content.ReadAsByteArrayAsync(cancellationToken));
                 }
-                catch (JsonException e)
+                catch (Exception e) when (e is JsonException or HttpRequestException or IOException)
                 {
                     return All(bulk, new DeliveryResult(DeliveryStatus.Retry, status, $"failed unmarshalling app response for bulk subscribe: {e.Message}"));
                 }
@@ -170,6 +171,8 @@ public sealed class BulkAppDelivery(SidecarContext sidecar, AppCallbackInvoker a
             }
             else
             {
+                // daprd leaves the entry's slot empty, which goes to the app as an entry with no id and no event.
+                request.Entries.Add(new TopicEventBulkRequestEntry());
                 failed[entry.Entry.EntryId] = new DeliveryResult(DeliveryStatus.Retry, null, problem!);
             }
         }
@@ -295,67 +298,73 @@ public sealed class BulkAppDelivery(SidecarContext sidecar, AppCallbackInvoker a
         return spans;
     }
 
-    /// <summary>The HTTP envelope, its keys sorted as Go writes a map.</summary>
+    /// <summary>The HTTP envelope, as daprd marshals it (<see cref="GoJson"/>): keys sorted, each event as Go writes the map it decoded.</summary>
     private static byte[] Envelope(BulkSubscribedEvents bulk)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, CloudEvents.WriterOptions))
+        var json = new StringBuilder("{\"entries\":[");
+        for (var i = 0; i < bulk.Entries.Count; i++)
         {
-            writer.WriteStartObject();
-            writer.WriteStartArray("entries");
-            foreach (var entry in bulk.Entries)
+            var entry = bulk.Entries[i];
+            json.Append(i == 0 ? "{\"entryId\":" : ",{\"entryId\":");
+            GoJson.WriteString(json, entry.Entry.EntryId);
+            json.Append(",\"event\":");
+            if (bulk.RawPayload || entry.CloudEvent is null)
             {
-                writer.WriteStartObject();
-                writer.WriteString("entryId", entry.Entry.EntryId);
-                writer.WritePropertyName("event");
-                if (bulk.RawPayload || entry.CloudEvent is null)
-                {
-                    writer.WriteBase64StringValue(entry.Entry.Message.Data.Span);
-                }
-                else
-                {
-                    CloudEvents.Write(writer, entry.CloudEvent);
-                }
-
-                writer.WritePropertyName("metadata");
-                WriteMap(writer, entry.Entry.Message.Metadata);
-                if (entry.ContentType.Length > 0)
-                {
-                    writer.WriteString("contentType", entry.ContentType);
-                }
-
-                writer.WriteEndObject();
+                GoJson.WriteString(json, Convert.ToBase64String(entry.Entry.Message.Data.Span));
+            }
+            else
+            {
+                GoJson.Write(json, entry.CloudEvent);
             }
 
-            writer.WriteEndArray();
-            writer.WriteString("id", Guid.NewGuid().ToString());
-            writer.WritePropertyName("metadata");
-            WriteMap(writer, bulk.Metadata);
-            writer.WriteString("pubsubname", bulk.PubsubName);
-            writer.WriteString("topic", bulk.Topic);
-            writer.WriteString("type", BulkEventType);
-            writer.WriteEndObject();
+            json.Append(",\"metadata\":");
+            WriteMap(json, entry.Entry.Message.Metadata);
+            if (entry.ContentType.Length > 0)
+            {
+                json.Append(",\"contentType\":");
+                GoJson.WriteString(json, entry.ContentType);
+            }
+
+            json.Append('}');
         }
 
-        return buffer.ToArray();
+        json.Append("],\"id\":");
+        GoJson.WriteString(json, Guid.NewGuid().ToString());
+        json.Append(",\"metadata\":");
+        WriteMap(json, bulk.Metadata);
+        json.Append(",\"pubsubname\":");
+        GoJson.WriteString(json, bulk.PubsubName);
+        json.Append(",\"topic\":");
+        GoJson.WriteString(json, bulk.Topic);
+        json.Append(",\"type\":");
+        GoJson.WriteString(json, BulkEventType);
+        json.Append('}');
+        return Encoding.UTF8.GetBytes(json.ToString());
     }
 
-    private static void WriteMap(Utf8JsonWriter writer, IReadOnlyDictionary<string, string> map)
+    private static void WriteMap(StringBuilder json, IReadOnlyDictionary<string, string> map)
     {
-        writer.WriteStartObject();
+        json.Append('{');
+        var first = true;
         foreach (var (key, value) in map.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            writer.WriteString(key, value);
+            json.Append(first ? string.Empty : ",");
+            first = false;
+            GoJson.WriteString(json, key);
+            json.Append(':');
+            GoJson.WriteString(json, value);
         }
 
-        writer.WriteEndObject();
+        json.Append('}');
     }
 
     /// <summary>The app's <c>statuses</c>, names in any case as Go's decoder matches them.</summary>
     /// <exception cref="JsonException">The body is not a JSON object with such a list.</exception>
     private static List<(string EntryId, string Status)> ReadStatuses(byte[] body)
     {
-        using var json = JsonDocument.Parse(body);
+        // Go's json.Decoder reads the first value and leaves whatever follows it.
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { AllowMultipleValues = true });
+        using var json = JsonDocument.ParseValue(ref reader);
         var statuses = new List<(string, string)>();
         if (json.RootElement.ValueKind != JsonValueKind.Object)
         {

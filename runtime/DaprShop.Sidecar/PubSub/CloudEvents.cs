@@ -40,8 +40,7 @@ public static class CloudEvents
     /// <summary>Publish metadata that gives the event an expiry (<c>ttlInSeconds</c>), which daprd enforces for brokers without their own TTL.</summary>
     public const string TtlMetadataKey = "ttlInSeconds";
 
-    /// <summary>How daprd's JSON reads: HTML characters and non-ASCII text as they are.</summary>
-    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The publishing side of an event: what daprd knows when it builds the envelope.</summary>
     public sealed record Publication(
@@ -201,28 +200,6 @@ public static class CloudEvents
         }
 
         return Serialize(sorted);
-    }
-
-    /// <summary>Writes an envelope with its keys in sorted order, as Go writes a map.</summary>
-    public static void Write(Utf8JsonWriter writer, JsonObject cloudEvent)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(cloudEvent);
-        writer.WriteStartObject();
-        foreach (var (key, value) in cloudEvent.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            writer.WritePropertyName(key);
-            if (value is null)
-            {
-                writer.WriteNullValue();
-            }
-            else
-            {
-                value.WriteTo(writer);
-            }
-        }
-
-        writer.WriteEndObject();
     }
 
     /// <summary>Go's RFC 3339 format: seconds, and <c>Z</c> for UTC.</summary>

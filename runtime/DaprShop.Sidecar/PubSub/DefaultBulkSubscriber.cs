@@ -60,6 +60,7 @@ public static class DefaultBulkSubscriber
         private readonly string _topic;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _loop;
+        private volatile bool _stopped;
 
         public Batcher(BulkSubscribeOptions options, BulkPubSubHandler handler, TimeProvider time, ILogger logger, string topic)
         {
@@ -78,6 +79,12 @@ public static class DefaultBulkSubscriber
             var pending = new Pending(
                 new BulkMessageEntry(Guid.NewGuid().ToString(), message),
                 new TaskCompletionSource<HandlerResult>(TaskCreationOptions.RunContinuationsAsynchronously));
+            if (_stopped)
+            {
+                // The subscription has stopped: the component keeps the message for its own redelivery.
+                return HandlerResult.Failure;
+            }
+
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
             try
             {
@@ -85,15 +92,17 @@ public static class DefaultBulkSubscriber
             }
             catch (Exception e) when (e is OperationCanceledException or ChannelClosedException && !cancellationToken.IsCancellationRequested)
             {
-                // The subscription is stopping: the component keeps the message for its own redelivery.
                 return HandlerResult.Failure;
             }
 
-            return await pending.Result.Task.WaitAsync(cancellationToken);
+            // Once queued the message's batch decides, as in daprd, which waits for it whatever the component's context
+            // does: answering early would let a component redeliver what the app is about to get.
+            return await pending.Result.Task;
         }
 
         public async ValueTask DisposeAsync()
         {
+            _stopped = true;
             await _stop.CancelAsync();
             _queue.Writer.TryComplete();
             await _loop;
@@ -102,7 +111,7 @@ public static class DefaultBulkSubscriber
                 left.Result.TrySetResult(HandlerResult.Failure);
             }
 
-            _stop.Dispose();
+            // _stop is left undisposed: a component may still hand over a message that reads it.
         }
 
         private async Task RunAsync()

@@ -336,6 +336,233 @@ public sealed class BulkSubscribeTests
         Assert.Equal(TimeSpan.FromMilliseconds(25), set.EffectiveMaxAwaitDuration);
     }
 
+    [Fact]
+    public async Task Malformed_entry_goes_back_to_the_component_and_the_good_one_is_delivered_and_handled()
+    {
+        // Deliberately not as daprd 1.18: its bulksubscription.go assigns json.Unmarshal's error to the handler's err, so
+        // the next entry that parses resets it to nil, and without a dead-letter topic every message is then answered
+        // with nil, the malformed one acknowledged (lost) too. Here it fails alone, as a single event that does not parse does.
+        var log = new RequestLog();
+        await using var app = await StartSubscriberAsync(null, log, (_, _) => "SUCCESS");
+        var dispatcher = app.Sidecar.Services.GetRequiredService<BulkMessageDispatcher>();
+        var subscription = new Subscription(Pubsub, "orders", [new RouteRule(null, "/batch")], null, new Dictionary<string, string>(), SubscriptionSource.Programmatic, new BulkSubscribeOptions(true, 10, 10));
+
+        var results = await dispatcher.HandleAsync(
+            subscription,
+            new RecordingPubSub(),
+            [Entry("not json"), Entry(CloudEvent("e-1", """{"n":1}"""))],
+            CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal([1], Ns(Assert.Single(log.To("/batch"))));
+        Assert.Equal([HandlerResult.Failure, HandlerResult.Success], results);
+    }
+
+    [Fact]
+    public async Task App_answer_that_breaks_off_mid_body_is_a_retriable_failure_of_its_bulk_and_goes_to_the_dead_letter_topic()
+    {
+        // daprd postman/http/http.go:292-299: a 2xx body that cannot be decoded fails the bulk's entries ("failed
+        // unmarshalling app response"); bulksubscription.go:196-208 then sends them to the DLQ and acknowledges them.
+        // Ours reads the body outside the try (BulkAppDelivery.cs:121), so the HttpRequestException escapes HandleAsync.
+        // A bare loopback "app": 404 to every GET, and to the POST a 200 whose body ends (FIN, no reset) after 13 of its
+        // 1,000 bytes, so the headers always arrive and only the body read fails.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = ServeTruncatedBulkAnswersAsync(listener, stop.Token);
+        await using var app = await SidecarHarness.StartAsync(
+            "subscriber",
+            Resources(),
+            configureSidecar: o => o with { AppPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port });
+        var dispatcher = app.Sidecar.Services.GetRequiredService<BulkMessageDispatcher>();
+        var subscription = new Subscription(Pubsub, "orders", [new RouteRule(null, "/batch")], "orders-dead", new Dictionary<string, string>(), SubscriptionSource.Programmatic, new BulkSubscribeOptions(true, 10, 10));
+        var deadLetters = new RecordingPubSub();
+
+        var results = await dispatcher.HandleAsync(subscription, deadLetters, [Entry(CloudEvent("e-1", """{"n":1}"""))], CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal([HandlerResult.Success], results);
+        Assert.Equal(["orders-dead"], deadLetters.Published.Select(m => m.Topic));
+        await stop.CancelAsync();
+        listener.Stop();
+        await serving;
+    }
+
+    private static async Task ServeTruncatedBulkAnswersAsync(System.Net.Sockets.TcpListener listener, CancellationToken stop)
+    {
+        var connections = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var client = await listener.AcceptTcpClientAsync(stop);
+                connections.Add(Task.Run(async () =>
+                {
+                    using (client)
+                    {
+                        try
+                        {
+                            var stream = client.GetStream();
+                            var buffer = new List<byte>();
+                            var chunk = new byte[4096];
+                            int headerEnd;
+                            while ((headerEnd = IndexOfHeaderEnd(buffer)) < 0)
+                            {
+                                var read = await stream.ReadAsync(chunk, stop);
+                                if (read == 0)
+                                {
+                                    return;
+                                }
+
+                                buffer.AddRange(chunk.AsSpan(0, read).ToArray());
+                            }
+
+                            var head = System.Text.Encoding.ASCII.GetString([.. buffer.Take(headerEnd)]);
+                            var length = head.Split("\r\n").Where(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)).Select(l => int.Parse(l[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+                            while (buffer.Count < headerEnd + 4 + length)
+                            {
+                                var read = await stream.ReadAsync(chunk, stop);
+                                if (read == 0)
+                                {
+                                    return;
+                                }
+
+                                buffer.AddRange(chunk.AsSpan(0, read).ToArray());
+                            }
+
+                            var answer = head.StartsWith("POST ", StringComparison.Ordinal)
+                                ? "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"statuses\":["
+                                : "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(answer), stop);
+                            client.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+                            while (await stream.ReadAsync(chunk, stop) > 0)
+                            {
+                            }
+                        }
+                        catch (Exception e) when (e is IOException or OperationCanceledException or System.Net.Sockets.SocketException)
+                        {
+                            // The sidecar went away, or the test is over.
+                        }
+                    }
+                }, CancellationToken.None));
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            // Stopped.
+        }
+
+        await Task.WhenAll(connections);
+    }
+
+    private static int IndexOfHeaderEnd(List<byte> buffer)
+    {
+        for (var i = 0; i + 3 < buffer.Count; i++)
+        {
+            if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n')
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    [Fact]
+    public async Task Http_envelope_event_is_the_CloudEvent_as_Go_marshals_a_map_nested_keys_sorted_and_HTML_escaped()
+    {
+        // daprd unmarshals each entry into map[string]any (bulksubscription.go:134-136) and json.Marshal's the envelope
+        // (postman/http/http.go:193): every level's keys sorted and <, >, & escaped as \u003c, \u003e, \u0026.
+        var log = new RequestLog();
+        await using var app = await StartSubscriberAsync(null, log, (_, _) => "SUCCESS");
+        var dispatcher = app.Sidecar.Services.GetRequiredService<BulkMessageDispatcher>();
+        var subscription = new Subscription(Pubsub, "orders", [new RouteRule(null, "/batch")], null, new Dictionary<string, string>(), SubscriptionSource.Programmatic, new BulkSubscribeOptions(true, 10, 10));
+
+        await dispatcher.HandleAsync(subscription, new RecordingPubSub(), [Entry(CloudEvent("e-1", """{"z":"<b>","n":1}"""))], CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Contains("\"data\":{\"n\":1,\"z\":\"\\u003cb\\u003e\"}", Assert.Single(log.To("/batch")).BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Default_bulk_subscriber_answers_a_message_that_arrives_after_it_stopped_with_failure()
+    {
+        // EnqueueAsync means to return Failure once the subscription is stopping (DefaultBulkSubscriber.cs:86-90), but
+        // after DisposeAsync has disposed _stop, reading _stop.Token throws ObjectDisposedException to the component.
+        var component = new ConcurrentComponent();
+        var subscription = await DefaultBulkSubscriber.SubscribeAsync(
+            component,
+            new SubscribeRequest("orders", "app", new Dictionary<string, string>()),
+            new BulkSubscribeOptions(true, 10, 60_000),
+            (entries, _) => Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(_ => HandlerResult.Success)]),
+            new FakeTimeProvider(),
+            NullLogger.Instance,
+            CancellationToken.None);
+        await subscription.DisposeAsync();
+
+        Assert.Equal(HandlerResult.Failure, await component.DeliverAsync("late").WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task Default_bulk_subscriber_answers_a_message_whose_component_call_was_cancelled_with_its_entry_result()
+    {
+        // daprd default_bulksub.go:107-121: the component's call waits on <-done whatever its ctx does, so the message is
+        // answered with the result of the bulk it went out in. Ours (DefaultBulkSubscriber.cs:92) throws on the component's
+        // token while the entry stays in the batch and still reaches the app: the component redelivers what the app handled.
+        var time = new FakeTimeProvider();
+        var component = new ConcurrentComponent();
+        var handed = new ConcurrentQueue<string>();
+        await using var subscription = await DefaultBulkSubscriber.SubscribeAsync(
+            component,
+            new SubscribeRequest("orders", "app", new Dictionary<string, string>()),
+            new BulkSubscribeOptions(true, 10, 500),
+            (entries, _) =>
+            {
+                foreach (var entry in entries)
+                {
+                    handed.Enqueue(System.Text.Encoding.UTF8.GetString(entry.Message.Data.Span));
+                }
+
+                return Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(_ => HandlerResult.Success)]);
+            },
+            time,
+            NullLogger.Instance,
+            CancellationToken.None);
+
+        using var componentStop = new CancellationTokenSource();
+        var delivered = component.DeliverAsync("1", componentStop.Token);
+        await componentStop.CancelAsync();
+        await Eventually.WaitAsync(
+            () =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(50));
+                return Task.FromResult(handed.Count);
+            },
+            n => n == 1,
+            Deadline,
+            "the batch to go once its wait has passed");
+
+        Assert.Equal(["1"], handed);
+        Assert.Equal(HandlerResult.Success, await delivered.WaitAsync(Deadline));
+    }
+
+    private static BulkMessageEntry Entry(string data) =>
+        new(Guid.NewGuid().ToString(), new PubSubMessage("orders", System.Text.Encoding.UTF8.GetBytes(data), null, new Dictionary<string, string>()));
+
+    private static string CloudEvent(string id, string data) =>
+        $$"""{"id":"{{id}}","specversion":"1.0","source":"checkout","type":"com.dapr.event.sent","datacontenttype":"application/json","topic":"orders","pubsubname":"pubsub","data":{{data}}}""";
+
+    /// <summary>A component that records what is published to it (the dead-letter topic).</summary>
+    private sealed class RecordingPubSub : IPubSub
+    {
+        public ConcurrentQueue<PubSubMessage> Published { get; } = new();
+
+        public Task PublishAsync(PubSubMessage message, CancellationToken cancellationToken)
+        {
+            Published.Enqueue(message);
+            return Task.CompletedTask;
+        }
+
+        public Task<IAsyncDisposable> SubscribeAsync(SubscribeRequest request, PubSubHandler handler, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
     public sealed record OrderPlaced(string OrderId, decimal Total);
 
     private static int[] Ns(RecordedRequest request) =>
@@ -412,8 +639,8 @@ public sealed class BulkSubscribeTests
     {
         private PubSubHandler? _handler;
 
-        public Task<HandlerResult> DeliverAsync(string data) =>
-            _handler!(new PubSubMessage("orders", System.Text.Encoding.UTF8.GetBytes(data), null, new Dictionary<string, string>()), CancellationToken.None);
+        public Task<HandlerResult> DeliverAsync(string data, CancellationToken cancellationToken = default) =>
+            _handler!(new PubSubMessage("orders", System.Text.Encoding.UTF8.GetBytes(data), null, new Dictionary<string, string>()), cancellationToken);
 
         public Task PublishAsync(PubSubMessage message, CancellationToken cancellationToken) => throw new NotSupportedException();
 
