@@ -98,7 +98,13 @@ public sealed class Sidecar : IAsyncDisposable
         var resources = ResourceLoader.Load(options.ResourcesPaths, options.AppId);
         var resiliency = ResiliencySpec.Load(resources, logger);
         var componentContext = new ComponentContext(options.AppId, options.BaseDirectory, cluster, loggerFactory, options.Time);
-        var components = await ComponentRegistry.LoadAsync(resources, ComponentCatalog.CreateDefault(), componentContext, cancellationToken);
+        var catalog = ComponentCatalog.CreateDefault();
+        foreach (var (type, factory) in options.ComponentTypes)
+        {
+            catalog.Register(type, factory);
+        }
+
+        var components = await ComponentRegistry.LoadAsync(resources, catalog, componentContext, cancellationToken);
 
         var app = new AppChannelClient(options, logger);
         var context = new SidecarContext(options, cluster, components, resources, configuration, app, loggerFactory);

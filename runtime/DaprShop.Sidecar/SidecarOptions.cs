@@ -76,6 +76,12 @@ public sealed record SidecarOptions
     /// </summary>
     public AppChannel.AppHealthCheckOptions? AppHealthCheck { get; init; }
 
+    /// <summary>
+    /// Component types beyond the built-in ones (type name and factory; each accepts version <c>v1</c>), as daprd takes
+    /// pluggable components: an embedding host or a test brings its own broker or store here.
+    /// </summary>
+    public IReadOnlyDictionary<string, Components.ComponentFactory> ComponentTypes { get; init; } = new Dictionary<string, Components.ComponentFactory>();
+
     /// <summary>How long the sidecar waits for the app's port before it reports the app unreachable.</summary>
     public TimeSpan AppReadyTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using DaprShop.Sidecar.Components;
+using DaprShop.Sidecar.PubSub;
 using DaprShop.Sidecar.Tests.Infrastructure;
 using Google.Protobuf;
 using Grpc.Core;
@@ -20,7 +22,7 @@ public sealed class BulkPublishTests
     private const string Subscriptions = """[{"pubsubname":"pubsub","topic":"batch","route":"/on-batch"}]""";
 
     [Fact]
-    public async Task BulkPublishEventAsync_of_the_sdk_delivers_each_event_as_its_own_cloud_event_in_order()
+    public async Task BulkPublishEventAsync_of_the_sdk_delivers_each_event_as_its_own_cloud_event()
     {
         var log = new RequestLog();
         await using var app = await StartSubscriberAsync(log);
@@ -29,9 +31,115 @@ public sealed class BulkPublishTests
 
         Assert.Empty(response.FailedEntries);
         var delivered = await log.WaitForAsync("/on-batch", 3);
-        Assert.Equal([1, 2, 3], delivered.Select(d => d.Json.GetProperty("data").GetProperty("n").GetInt32()));
+        // daprd publishes a bulk's entries in parallel, so they arrive in no set order.
+        Assert.Equal([1, 2, 3], delivered.Select(d => d.Json.GetProperty("data").GetProperty("n").GetInt32()).Order());
         Assert.Equal(3, delivered.Select(d => d.Json.GetProperty("id").GetString()).Distinct().Count());
         Assert.All(delivered, d => Assert.Equal("bulk-app", d.Json.GetProperty("source").GetString()));
+    }
+
+    [Fact]
+    public async Task Outbound_retry_runs_around_the_batch_and_publishes_again_only_the_entries_that_failed()
+    {
+        var broker = new FlakyBroker("b");
+        await using var app = await StartWithBrokerAsync(broker, """
+            apiVersion: dapr.io/v1alpha1
+            kind: Resiliency
+            metadata:
+              name: outbound
+            spec:
+              policies:
+                retries:
+                  again: { policy: constant, duration: 10ms, maxRetries: 2 }
+              targets:
+                components:
+                  pubsub:
+                    outbound: { retry: again }
+            """);
+
+        var response = await app.Client.BulkPublishEventAsync("pubsub", "batch", Letters);
+
+        Assert.Empty(response.FailedEntries);
+        Assert.Equal([("a", 1), ("b", 2), ("c", 1)], broker.Attempts.OrderBy(a => a.Key).Select(a => (a.Key, a.Value)));
+    }
+
+    [Fact]
+    public async Task Without_a_policy_a_failing_entry_fails_the_call_as_daprd_answers_and_the_rest_are_published_once()
+    {
+        var broker = new FlakyBroker("b");
+        await using var app = await StartWithBrokerAsync(broker, resiliency: null);
+
+        // daprd's gRPC BulkPublishEvent answers any failed entry with an error status (its failed entries go unreported).
+        var error = await Assert.ThrowsAsync<Dapr.DaprException>(() => app.Client.BulkPublishEventAsync("pubsub", "batch", Letters));
+
+        var status = Assert.IsType<RpcException>(error.InnerException);
+        Assert.Equal(StatusCode.Internal, status.StatusCode);
+        Assert.Equal("error when publishing to topic batch in pubsub pubsub: broker refused b", status.Status.Detail);
+        Assert.Equal([("a", 1), ("b", 1), ("c", 1)], broker.Attempts.OrderBy(a => a.Key).Select(a => (a.Key, a.Value)));
+    }
+
+    [Fact]
+    public async Task Entries_are_published_at_the_same_time_as_daprd_publishes_a_bulk_in_parallel()
+    {
+        var broker = new FlakyBroker { WaitForAll = 3 };
+        await using var app = await StartWithBrokerAsync(broker, resiliency: null);
+
+        var response = await app.Client.BulkPublishEventAsync("pubsub", "batch", Letters);
+
+        Assert.Empty(response.FailedEntries);
+        Assert.Equal(3, broker.Attempts.Count);
+    }
+
+    private static readonly string[] Letters = ["a", "b", "c"];
+
+    private static Task<SidecarHarness> StartWithBrokerAsync(FlakyBroker broker, string? resiliency)
+    {
+        var resources = new Dictionary<string, string> { ["pubsub.yaml"] = ComponentYaml.Component("pubsub", "pubsub.flaky") };
+        if (resiliency is not null)
+        {
+            resources["resiliency.yaml"] = resiliency;
+        }
+
+        return SidecarHarness.StartAsync(
+            "bulk-app",
+            resources,
+            configureSidecar: o => o with { ComponentTypes = new Dictionary<string, ComponentFactory> { ["pubsub.flaky"] = (_, _) => broker } });
+    }
+
+    /// <summary>
+    /// A broker that refuses each named event the first time it is published and counts every attempt by event; with
+    /// <see cref="WaitForAll"/>, each publish waits (5 s at most) until that many are under way at once.
+    /// </summary>
+    private sealed class FlakyBroker(params string[] failOnce) : IPubSub
+    {
+        private readonly TaskCompletionSource _allUnderWay = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _underWay;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, int> Attempts { get; } = new(StringComparer.Ordinal);
+
+        public int WaitForAll { get; init; }
+
+        public async Task PublishAsync(PubSubMessage message, CancellationToken cancellationToken)
+        {
+            var data = CloudEvents.Read(message.Data.Span)![CloudEvents.DataField]!.GetValue<string>();
+            var attempt = Attempts.AddOrUpdate(data, 1, (_, n) => n + 1);
+            if (WaitForAll > 0)
+            {
+                if (Interlocked.Increment(ref _underWay) == WaitForAll)
+                {
+                    _allUnderWay.TrySetResult();
+                }
+
+                await _allUnderWay.Task.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+            }
+
+            if (attempt == 1 && failOnce.Contains(data))
+            {
+                throw new InvalidOperationException($"broker refused {data}");
+            }
+        }
+
+        public Task<IAsyncDisposable> SubscribeAsync(SubscribeRequest request, PubSubHandler handler, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 
     [Fact]

@@ -100,12 +100,17 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
         }
     }
 
+    /// <summary>How many entries of a bulk daprd's default bulk publisher publishes at once.</summary>
+    public const int BulkPublishConcurrency = 100;
+
     /// <summary>
     /// A bulk publish as daprd runs it for a component without bulk publishing of its own (<c>defaultBulkPublisher</c>):
     /// the request is validated as a single publish is, every entry needs an id of its own, each entry is wrapped in its
     /// own CloudEvent (with a producer span of its own) unless the request's metadata says <c>rawPayload</c>, and each is
-    /// published; the failures are collected rather than stopping the rest. An entry with metadata of its own gets the
-    /// request's metadata under it; an entry without any gets none, as in daprd.
+    /// published, up to <see cref="BulkPublishConcurrency"/> at a time (so in no set order); the failures are collected
+    /// rather than stopping the rest. The outbound resiliency policy runs around the whole batch, and a retry publishes
+    /// only the entries that failed; a timeout or an open breaker fails every entry not yet published. An entry with
+    /// metadata of its own gets the request's metadata under it; an entry without any gets none, as in daprd.
     /// </summary>
     public async Task<BulkPublishResult> BulkPublishAsync(BulkPublishRequest request, CancellationToken cancellationToken)
     {
@@ -150,22 +155,71 @@ public sealed class PubSubPublisher(SidecarContext sidecar, ILoggerFactory logge
                 }
             }
 
-            var failed = new List<BulkPublishFailure>();
-            Exception? first = null;
-            var outbound = resiliency.ForComponentOutbound(request.PubsubName, ComponentKind.Pubsub);
-            foreach (var (entry, message, span) in prepared)
+            // daprd's default bulk publisher (pkg/runtime/pubsub/default_bulkpub.go, bulkpublish_resiliency.go): the outbound
+            // policy runs around the whole batch, each attempt publishes the entries still unpublished, up to 100 at a
+            // time, and a retry sends only the entries that failed.
+            var pending = prepared;
+            var errors = new Dictionary<string, Exception>(StringComparer.Ordinal);
+            async Task<int> AttemptAsync(CancellationToken ct)
             {
-                try
+                var attempt = pending;
+                var failures = new System.Collections.Concurrent.ConcurrentDictionary<string, Exception>(StringComparer.Ordinal);
+                await Parallel.ForEachAsync(
+                    attempt,
+                    new ParallelOptions { MaxDegreeOfParallelism = BulkPublishConcurrency, CancellationToken = ct },
+                    async (item, itemToken) =>
+                    {
+                        try
+                        {
+                            await pubsub.PublishAsync(item.Message, itemToken);
+                        }
+                        catch (Exception e) when (e is not OperationCanceledException || !itemToken.IsCancellationRequested)
+                        {
+                            failures[item.Entry.EntryId] = e;
+                        }
+                    });
+                lock (errors)
                 {
-                    await outbound.ExecuteAsync(ct => pubsub.PublishAsync(message, ct), cancellationToken);
+                    errors.Clear();
+                    foreach (var (id, e) in failures)
+                    {
+                        errors[id] = e;
+                    }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+
+                pending = [.. attempt.Where(p => failures.ContainsKey(p.Entry.EntryId))];
+                return failures.Count;
+            }
+
+            Exception? batchError = null;
+            try
+            {
+                await resiliency.ForComponentOutbound(request.PubsubName, ComponentKind.Pubsub).ExecuteAsync(
+                    AttemptAsync,
+                    failures => failures == 0 ? AttemptVerdict.Success : AttemptVerdict.Failure(),
+                    null,
+                    cancellationToken);
+            }
+            catch (Exception e) when (e is CircuitBreakerRejectedException or ResiliencyTimeoutException)
+            {
+                // Cut off by the policy: every entry not yet published fails with its error, as in daprd.
+                batchError = e;
+            }
+
+            var failed = new List<BulkPublishFailure>();
+            Exception? first = batchError;
+            foreach (var (entry, _, span) in pending)
+            {
+                var error = batchError ?? errors.GetValueOrDefault(entry.EntryId);
+                if (error is null)
                 {
-                    span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
-                    _logger.LogWarning(e, "Publishing entry {EntryId} to topic {Topic} in pubsub {PubsubName} failed", entry.EntryId, request.Topic, request.PubsubName);
-                    failed.Add(new BulkPublishFailure(entry.EntryId, e.Message));
-                    first ??= e;
+                    continue;
                 }
+
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error.Message);
+                _logger.LogWarning(error, "Publishing entry {EntryId} to topic {Topic} in pubsub {PubsubName} failed", entry.EntryId, request.Topic, request.PubsubName);
+                failed.Add(new BulkPublishFailure(entry.EntryId, error.Message));
+                first ??= error;
             }
 
             return new BulkPublishResult(failed, first is null ? null : PubSubErrors.PublishMessage(request.PubsubName, request.Topic, first));
