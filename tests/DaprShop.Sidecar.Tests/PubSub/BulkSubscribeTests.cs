@@ -294,7 +294,7 @@ public sealed class BulkSubscribeTests
         await Eventually.WaitAsync(
             () =>
             {
-                time.Advance(TimeSpan.FromMilliseconds(10));
+                time.Advance(TimeSpan.FromMilliseconds(100));
                 return Task.FromResult(delivered.IsCompleted);
             },
             done => done,
@@ -532,7 +532,7 @@ public sealed class BulkSubscribeTests
         await Eventually.WaitAsync(
             () =>
             {
-                time.Advance(TimeSpan.FromMilliseconds(50));
+                time.Advance(TimeSpan.FromMilliseconds(100));
                 return Task.FromResult(handed.Count);
             },
             n => n == 1,
