@@ -66,7 +66,8 @@ public sealed class AppCallbackService : AppCallback.AppCallbackBase
         var response = new BindingEventResponse();
         if (request.Name == "ticks-to-files")
         {
-            response.Data = ByteString.CopyFromUtf8("tick from grpc-echo");
+            // JSON, as daprd reads the answer's data before it hands it to the output bindings.
+            response.Data = ByteString.CopyFromUtf8("\"tick from grpc-echo\"");
             response.To.Add("files");
         }
 

@@ -242,21 +242,34 @@ public sealed class Sidecar : IAsyncDisposable
         try
         {
             await Context.App.WaitForAppAsync(token);
-            if (Context.Options.AppHealthCheck is null)
+            var health = _host.Services.GetRequiredService<AppHealthMonitor>();
+            if (!health.Enabled)
             {
                 await RunAppReadyListenersAsync(token);
                 return;
             }
 
             // As daprd with app health checks: the app's configuration is read and its subscriptions start once a probe
-            // finds it healthy; later changes stop and restart what depends on the app's health.
+            // finds it healthy (a building block that fails then is logged, and the rest go on, as daprd warns and goes
+            // on); later changes stop and restart what depends on the app's health.
             var firstHealthy = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _healthProbes = _host.Services.GetRequiredService<AppHealthMonitor>().RunAsync(
+            _healthProbes = health.RunAsync(
                 async (healthy, ct) =>
                 {
                     if (!firstHealthy.Task.IsCompleted)
                     {
-                        await RunAppReadyListenersAsync(ct);
+                        foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
+                        {
+                            try
+                            {
+                                await listener.OnAppReadyAsync(ct);
+                            }
+                            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                            {
+                                _logger.LogWarning(e, "Failed to complete the initialisation of {AppId} with its app", AppId);
+                            }
+                        }
+
                         firstHealthy.TrySetResult();
                         return;
                     }
@@ -267,7 +280,7 @@ public sealed class Sidecar : IAsyncDisposable
                         {
                             await listener.OnAppHealthChangedAsync(healthy, ct);
                         }
-                        catch (Exception e) when (e is not OperationCanceledException)
+                        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                         {
                             _logger.LogError(e, "Sidecar for {AppId} could not act on the app's health", AppId);
                         }

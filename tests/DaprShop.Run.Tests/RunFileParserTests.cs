@@ -109,6 +109,7 @@ public sealed class RunFileParserTests : IDisposable
         _temp.Folder("a");
         _temp.Folder("b");
         _temp.Folder("c");
+        _temp.Folder("d");
         var runFile = Parse("""
             version: 1
             common:
@@ -119,9 +120,13 @@ public sealed class RunFileParserTests : IDisposable
                 enableAppHealthCheck: true
               - appDirPath: ./c
                 enableAppHealthCheck: true
-                appHealthCheckPath: /alive
+                appHealthCheckPath: alive
                 appHealthProbeInterval: 2
                 appHealthProbeTimeout: 250
+              - appDirPath: ./d
+                enableAppHealthCheck: true
+                appHealthProbeInterval: -1
+                appHealthThreshold: -2
             """);
 
         Assert.Null(runFile.Apps[0].AppHealthCheck);
@@ -129,7 +134,28 @@ public sealed class RunFileParserTests : IDisposable
         Assert.Equal(
             new Sidecar.AppChannel.AppHealthCheckOptions { Path = "/alive", ProbeInterval = TimeSpan.FromSeconds(2), ProbeTimeout = TimeSpan.FromMilliseconds(250), Threshold = 4 },
             runFile.Apps[2].AppHealthCheck);
+
+        // daprd takes values that are not positive as its defaults.
+        Assert.Equal(new Sidecar.AppChannel.AppHealthCheckOptions(), runFile.Apps[3].AppHealthCheck);
         Assert.Empty(runFile.IgnoredFields);
+    }
+
+    [Fact]
+    public void A_zero_value_in_an_app_takes_commons_as_the_CLI_merges_them()
+    {
+        _temp.Folder("app");
+        var app = Assert.Single(Parse("""
+            version: 1
+            common:
+              enableAppHealthCheck: true
+              appHealthProbeInterval: 7
+            apps:
+              - appDirPath: ./app
+                enableAppHealthCheck: false
+                appHealthProbeInterval: 0
+            """).Apps);
+
+        Assert.Equal(TimeSpan.FromSeconds(7), app.AppHealthCheck?.ProbeInterval);
     }
 
     [Fact]
@@ -145,7 +171,7 @@ public sealed class RunFileParserTests : IDisposable
                 appHealthProbeTimeout: 1500
             """));
 
-        Assert.Contains("apps[0].enableAppHealthCheck: app health checks probe timeouts must be smaller than probe intervals", error.Message, StringComparison.Ordinal);
+        Assert.Contains("apps[0].appHealthProbeTimeout: value for 'health-probe-timeout' must be smaller than 'health-probe-interval'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapr.Client;
 using DaprShop.Sidecar.AppChannel;
+using DaprShop.Sidecar.PubSub;
 using DaprShop.Sidecar.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DaprShop.Sidecar.Tests;
 
@@ -37,6 +39,10 @@ public sealed class AppHealthTests
         app.Healthy = true;
         await using var harness = await starting.WaitAsync(Deadline);
         Assert.Single(app.Log.To("/dapr/subscribe"));
+
+        // As daprd's probe, without the app token the sidecar sends on every other call.
+        Assert.All(app.Log.To("/alive"), probe => Assert.Null(probe.Header("dapr-api-token")));
+        Assert.Equal("app-secret", app.Log.To("/dapr/subscribe")[0].Header("dapr-api-token"));
         await harness.Client.PublishEventAsync("pubsub", "orders", new { n = 1 });
         await app.Log.WaitForAsync("/orders");
     }
@@ -60,7 +66,10 @@ public sealed class AppHealthTests
         Assert.Equal("ERR_DIRECT_INVOKE", error.GetProperty("errorCode").GetString());
         Assert.Equal("failed to invoke, id: subscriber, err: rpc error: code = Internal desc = app is not in a healthy state", error.GetProperty("message").GetString());
 
-        // Unsubscribed: pubsub.in-memory drops what is published to a topic nobody subscribes to, as daprd's does.
+        // As daprd, the status changes first and the subscriptions stop right after; once they have, pubsub.in-memory
+        // drops what is published to a topic nobody subscribes to, as daprd's does.
+        var subscriptions = harness.Sidecar.Services.GetRequiredService<SubscriptionManager>();
+        await Eventually.WaitAsync(() => Task.FromResult(subscriptions.ReceivingCount), n => n == 0, Deadline, "the subscriptions to stop");
         await harness.Client.PublishEventAsync("pubsub", "orders", new { n = 2 });
 
         app.Healthy = true;
@@ -79,6 +88,40 @@ public sealed class AppHealthTests
     }
 
     [Fact]
+    public async Task Unhealthy_app_leaves_the_actor_placement_and_joins_again_once_healthy()
+    {
+        var healthy = true;
+        var cluster = new LocalCluster();
+        await using var host = await ActorApps.StartHostAsync(
+            "actors",
+            cluster,
+            new ActorProbe(),
+            configureApp: app => app.MapGet("/alive", () => Volatile.Read(ref healthy) ? Results.Ok() : Results.StatusCode(503)),
+            configureSidecar: o => o with { AppHealthCheck = FastProbes });
+        var runtime = host.Sidecar.Services.GetRequiredService<Actors.ActorRuntime>();
+        await ActorApps.Proxy(host, "a-1").SetValueAsync("before");
+        Assert.Same(runtime, runtime.Placement.Table.Owner(ActorApps.ActorType, "a-1"));
+
+        Volatile.Write(ref healthy, false);
+        await Eventually.WaitAsync(() => Task.FromResult(runtime.Placement.Table.Owner(ActorApps.ActorType, "a-1")), owner => owner is null, Deadline, "the unhealthy app to leave the placement");
+
+        Volatile.Write(ref healthy, true);
+        await Eventually.WaitAsync(() => Task.FromResult(runtime.Placement.Table.Owner(ActorApps.ActorType, "a-1")), owner => ReferenceEquals(owner, runtime), Deadline, "the app to join again once healthy");
+        Assert.Equal("before", await ActorApps.Proxy(host, "a-1").GetValueAsync());
+    }
+
+    [Fact]
+    public async Task Sidecar_without_an_app_port_is_ready_at_once_with_health_checks_on_as_daprd_probes_only_an_app_channel()
+    {
+        await using var harness = await SidecarHarness.StartAsync(
+            "no-port",
+            new Dictionary<string, string>(),
+            configureSidecar: o => o with { AppHealthCheck = FastProbes });
+
+        Assert.True(harness.Sidecar.AppReady.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public async Task StartAsync_refuses_a_probe_timeout_longer_than_the_interval_as_daprd_does()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => SidecarHarness.StartAsync(
@@ -86,7 +129,7 @@ public sealed class AppHealthTests
             new Dictionary<string, string>(),
             configureSidecar: o => o with { AppHealthCheck = new AppHealthCheckOptions { ProbeInterval = TimeSpan.FromSeconds(1), ProbeTimeout = TimeSpan.FromSeconds(2) } }));
 
-        Assert.Contains("app health checks probe timeouts must be smaller than probe intervals", error.Message, StringComparison.Ordinal);
+        Assert.Contains("value for 'health-probe-timeout' must be smaller than 'health-probe-interval'", error.Message, StringComparison.Ordinal);
     }
 
     private static int N(RecordedRequest request) => request.Json.GetProperty("data").GetProperty("n").GetInt32();
@@ -127,6 +170,6 @@ public sealed class AppHealthTests
                     return Results.Ok();
                 });
             },
-            configureSidecar: o => o with { AppHealthCheck = FastProbes });
+            configureSidecar: o => o with { AppHealthCheck = FastProbes, AppApiToken = "app-secret" });
     }
 }

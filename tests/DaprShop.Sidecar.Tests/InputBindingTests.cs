@@ -29,17 +29,21 @@ public sealed class InputBindingTests
                 ["routed.yaml"] = ComponentYaml.Component("routed", "bindings.cron", ("schedule", "* * * * * *"), ("route", "/on-tick")),
                 // No endpoint at all: OPTIONS answers 404, so the app does not take it.
                 ["ignored.yaml"] = ComponentYaml.Component("ignored", "bindings.cron", ("schedule", "@every 1s")),
-                // direction: input needs no OPTIONS probe.
+                // direction: input needs no OPTIONS probe; direction: output is never read, whatever the app answers.
                 ["declared.yaml"] = ComponentYaml.Component("declared", "bindings.cron", ("schedule", "@every 1s"), ("direction", "input")),
+                ["output.yaml"] = ComponentYaml.Component("output-only", "bindings.cron", ("schedule", "@every 1s"), ("direction", "output")),
+                // A yearly schedule waits longer than one timer can: the sidecar still starts and stops cleanly.
+                ["yearly.yaml"] = ComponentYaml.Component("yearly", "bindings.cron", ("schedule", "@yearly"), ("direction", "input")),
             },
             web =>
             {
                 web.MapPost("/ticks", async (HttpContext http) => { await log.RecordAsync(http); return Results.Ok(); });
                 web.MapPost("/on-tick", async (HttpContext http) => { await log.RecordAsync(http); return Results.Ok(); });
                 web.MapPost("/declared", async (HttpContext http) => { await log.RecordAsync(http); return Results.Ok(); });
+                web.MapPost("/output-only", async (HttpContext http) => { await log.RecordAsync(http); return Results.Ok(); });
             });
 
-        Assert.Equal(["declared", "routed", "ticks"], app.Sidecar.Services.GetRequiredService<InputBindingManager>().Taken.Order());
+        Assert.Equal(["declared", "routed", "ticks", "yearly"], app.Sidecar.Services.GetRequiredService<InputBindingManager>().Taken.Order());
         var tick = (await log.WaitForAsync("/ticks", timeout: Deadline))[0];
         Assert.Equal("application/json", tick.Header("content-type"));
         Assert.Equal("Local", tick.Header("timezone"));
@@ -48,7 +52,7 @@ public sealed class InputBindingTests
         Assert.Empty(tick.Body);
         await log.WaitForAsync("/on-tick", timeout: Deadline);
         await log.WaitForAsync("/declared", timeout: Deadline);
-        Assert.DoesNotContain(log.All, r => r.Path == "/ignored");
+        Assert.DoesNotContain(log.All, r => r.Path is "/ignored" or "/output-only");
     }
 
     [Theory]
@@ -70,6 +74,7 @@ public sealed class InputBindingTests
     [Theory]
     [InlineData("@every 1h30m", "2026-12-04T10:00:00Z", "2026-12-04T11:30:00Z")]
     [InlineData("@every 100ms", "2026-12-04T10:00:00Z", "2026-12-04T10:00:01Z")]
+    [InlineData("@every 0s", "2026-12-04T10:00:00Z", "2026-12-04T10:00:01Z")]
     [InlineData("0 30 * * * *", "2026-12-04T10:00:00Z", "2026-12-04T10:30:00Z")]
     [InlineData("CRON_TZ=UTC 15 10 * * *", "2026-12-04T10:00:00Z", "2026-12-04T10:15:00Z")]
     [InlineData("TZ=UTC @daily", "2026-12-04T10:00:00Z", "2026-12-05T00:00:00Z")]

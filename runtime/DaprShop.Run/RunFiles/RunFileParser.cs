@@ -240,8 +240,7 @@ public static class RunFileParser
 
         /// <summary>
         /// daprd's app health checks when <c>enableAppHealthCheck</c> is true: the path, the probe interval (seconds), the
-        /// probe timeout (milliseconds) and the threshold, each daprd's default when left out or 0 (the CLI passes only
-        /// values other than 0).
+        /// probe timeout (milliseconds) and the threshold, each daprd's default when left out or not positive.
         /// </summary>
         private Sidecar.AppChannel.AppHealthCheckOptions? HealthCheck(Dictionary<string, Field> app, Dictionary<string, Field> common, string path)
         {
@@ -250,24 +249,13 @@ public static class RunFileParser
                 return null;
             }
 
-            var options = new Sidecar.AppChannel.AppHealthCheckOptions { Path = (string?)Value(app, common, "appHealthCheckPath") ?? DefaultHealthCheckPath };
-            if (Value(app, common, "appHealthProbeInterval") is int interval and not 0)
-            {
-                options = options with { ProbeInterval = TimeSpan.FromSeconds(interval) };
-            }
-
-            if (Value(app, common, "appHealthProbeTimeout") is int timeout and not 0)
-            {
-                options = options with { ProbeTimeout = TimeSpan.FromMilliseconds(timeout) };
-            }
-
-            if (Value(app, common, "appHealthThreshold") is int threshold and not 0)
-            {
-                options = options with { Threshold = threshold };
-            }
-
+            var options = Sidecar.AppChannel.AppHealthCheckOptions.Create(
+                (string?)Value(app, common, "appHealthCheckPath"),
+                TimeSpan.FromSeconds(Value(app, common, "appHealthProbeInterval") as int? ?? 0),
+                TimeSpan.FromMilliseconds(Value(app, common, "appHealthProbeTimeout") as int? ?? 0),
+                Value(app, common, "appHealthThreshold") as int? ?? 0);
             return options.Problem is { } problem
-                ? throw Fail(NodeOf(app, common, "enableAppHealthCheck")!, $"{path}.enableAppHealthCheck", problem)
+                ? throw Fail(NodeOf(app, common, "appHealthProbeTimeout") ?? NodeOf(app, common, "enableAppHealthCheck")!, $"{path}.appHealthProbeTimeout", problem)
                 : options;
         }
 
@@ -351,9 +339,11 @@ public static class RunFileParser
             return port <= 65535 ? port : throw Fail(field.Node, $"{path}.{name}", $"{port} is not a TCP port (1-65535)");
         }
 
+        /// <summary>The app's value, or <c>common</c>'s where the app's is missing or Go's zero value (false, 0, ""), as the CLI merges them.</summary>
         private static object? Value(Dictionary<string, Field> app, Dictionary<string, Field> common, string name) =>
-            app.TryGetValue(name, out var own) && own.Value is not null ? own.Value
+            app.TryGetValue(name, out var own) && own.Value is not (null or false or 0 or "") ? own.Value
             : common.TryGetValue(name, out var shared) ? shared.Value
+            : app.TryGetValue(name, out var zero) ? zero.Value
             : null;
 
         private static YamlNode? NodeOf(Dictionary<string, Field> app, Dictionary<string, Field> common, string name) =>

@@ -44,7 +44,7 @@ public sealed class ActorMovedException(string actorType, string actorId)
 /// <c>actorIdleTimeout</c> (looked for every <c>actorScanInterval</c>) with
 /// <c>DELETE /actors/{type}/{id}</c>, and owns the actors' state, reminders and timers.
 /// </summary>
-public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHostedLifecycleService, IAsyncDisposable
+public sealed class ActorRuntime : IAppReadyListener, IAppHealthListener, IMetadataContributor, IHostedLifecycleService, IAsyncDisposable
 {
     /// <summary>The header that carries a reentrant call chain (daprd <c>pkg/actors/targets/app/lock/lock.go</c>).</summary>
     public const string ReentrancyIdHeader = "Dapr-Reentrancy-Id";
@@ -142,6 +142,29 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
         {
             _registered.TrySetResult();
         }
+    }
+
+    /// <summary>
+    /// With app health checks, as daprd: while the app is unhealthy this instance leaves the placement (the other
+    /// instances take over its actors and reminders), and it joins again once the app is healthy.
+    /// </summary>
+    public async Task OnAppHealthChangedAsync(bool healthy, CancellationToken cancellationToken)
+    {
+        if (_config is not { } config || _stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (!healthy)
+        {
+            Placement.Unregister(this);
+            _logger.LogInformation("App {AppId} is unhealthy: its actor types {ActorTypes} leave the placement", AppId, config.Entities);
+            return;
+        }
+
+        var table = Placement.Register(this, PlacementAddress, config.Entities);
+        _logger.LogInformation("App {AppId} is healthy again: it hosts actor types {ActorTypes}", AppId, config.Entities);
+        await table.Settled.WaitAsync(cancellationToken);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken) => await StopCoreAsync();
@@ -494,14 +517,16 @@ public sealed class ActorRuntime : IAppReadyListener, IMetadataContributor, IHos
         _timers = new ActorTimers(this, _scheduler, _time, _loggerFactory.CreateLogger($"daprd.{AppId}.actors.timers"));
         _reminders = new ActorReminders(this, stateStore.Store, _scheduler, _time, _loggerFactory.CreateLogger($"daprd.{AppId}.actors.reminders"));
         Volatile.Write(ref _hostedTypes, new HashSet<string>(config.Entities, StringComparer.Ordinal));
-        var address = _sidecar.Cluster.Instances(AppId).FirstOrDefault(s => ReferenceEquals(s.Context, _sidecar))?.InstanceName ?? AppId;
         _logger.LogInformation("App {AppId} hosts actor types {ActorTypes} (actor state store {StateStore})", AppId, config.Entities, stateStore.Name);
 
         // The stored reminders this instance owns are taken up as the new table settles.
-        var table = Placement.Register(this, address, config.Entities);
+        var table = Placement.Register(this, PlacementAddress, config.Entities);
         await table.Settled.WaitAsync(cancellationToken);
         _idleScan = Task.Run(() => ScanForIdleActorsAsync(config.ScanInterval, _stopping.Token), CancellationToken.None);
     }
+
+    /// <summary>This instance's address in the placement: its sidecar's instance name.</summary>
+    private string PlacementAddress => _sidecar.Cluster.Instances(AppId).FirstOrDefault(s => ReferenceEquals(s.Context, _sidecar))?.InstanceName ?? AppId;
 
     private async Task<byte[]?> ReadConfigAsync(CancellationToken cancellationToken)
     {

@@ -13,6 +13,7 @@ public static class ActorServices
         services.AddSingleton<ActorRuntime>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ActorRuntime>());
         services.AddSingleton<IAppReadyListener>(sp => sp.GetRequiredService<ActorRuntime>());
+        services.AddSingleton<IAppHealthListener>(sp => sp.GetRequiredService<ActorRuntime>());
         services.AddSingleton<IMetadataContributor>(sp => sp.GetRequiredService<ActorRuntime>());
         return services;
     }

@@ -255,11 +255,11 @@ public sealed class AppCallbackInvoker : IDisposable
         return await call;
     }
 
-    /// <summary>Asks the app's <c>AppCallbackHealthCheck.HealthCheck</c>, as daprd's gRPC channel probes an app's health.</summary>
+    /// <summary>Asks the app's <c>AppCallbackHealthCheck.HealthCheck</c>, as daprd's gRPC channel probes an app's health (without the app token).</summary>
     /// <exception cref="RpcException">The app is not healthy, or does not answer.</exception>
     public async Task HealthCheckAsync(CancellationToken cancellationToken)
     {
-        using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(HealthCheck, null, new CallOptions(TokenMetadata(), cancellationToken: cancellationToken), new Empty());
+        using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(HealthCheck, null, new CallOptions(cancellationToken: cancellationToken), new Empty());
         await call;
     }
 

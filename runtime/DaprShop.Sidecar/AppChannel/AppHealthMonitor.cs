@@ -9,22 +9,34 @@ namespace DaprShop.Sidecar.AppChannel;
 /// </summary>
 public sealed record AppHealthCheckOptions
 {
+    public static readonly TimeSpan DefaultProbeInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromMilliseconds(500);
+    public const int DefaultThreshold = 3;
+
     /// <summary>The path an app served over HTTP answers on (daprd <c>--app-health-check-path</c>); an app served over gRPC is asked on <c>AppCallbackHealthCheck</c>.</summary>
     public string Path { get; init; } = "/healthz";
 
-    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan ProbeInterval { get; init; } = DefaultProbeInterval;
 
-    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+    public TimeSpan ProbeTimeout { get; init; } = DefaultProbeTimeout;
 
     /// <summary>Failed probes after which the app counts as unhealthy.</summary>
-    public int Threshold { get; init; } = 3;
+    public int Threshold { get; init; } = DefaultThreshold;
 
     /// <summary>The settings' problem, as daprd words it, or null when they are valid.</summary>
-    public string? Problem =>
-        ProbeInterval <= TimeSpan.Zero ? "probe interval must be larger than 0"
-        : ProbeTimeout > ProbeInterval ? "app health checks probe timeouts must be smaller than probe intervals"
-        : Threshold < 1 ? "app health threshold must be at least 1"
-        : null;
+    public string? Problem => ProbeTimeout > ProbeInterval ? "value for 'health-probe-timeout' must be smaller than 'health-probe-interval'" : null;
+
+    /// <summary>
+    /// The settings as daprd takes them (<c>pkg/runtime/config.go</c>): an interval, timeout or threshold that is not
+    /// positive is the default, and the path gets its leading slash.
+    /// </summary>
+    public static AppHealthCheckOptions Create(string? path, TimeSpan interval, TimeSpan timeout, int threshold) => new()
+    {
+        Path = "/" + (path ?? "healthz").TrimStart('/'),
+        ProbeInterval = interval > TimeSpan.Zero ? interval : DefaultProbeInterval,
+        ProbeTimeout = timeout > TimeSpan.Zero ? timeout : DefaultProbeTimeout,
+        Threshold = threshold >= 1 ? threshold : DefaultThreshold,
+    };
 }
 
 /// <summary>A building block that reacts when the app's health changes after it first became healthy.</summary>
@@ -37,30 +49,26 @@ public interface IAppHealthListener
 /// Probes the app's health as daprd does (dapr/dapr <c>pkg/apphealth/health.go</c>, the channels' <c>HealthProbe</c>):
 /// a probe at once, then one every <see cref="AppHealthCheckOptions.ProbeInterval"/>, each given
 /// <see cref="AppHealthCheckOptions.ProbeTimeout"/>. Over HTTP, <c>GET {path}</c> answering 2xx is healthy; over gRPC,
-/// <c>AppCallbackHealthCheck.HealthCheck</c> answering OK is. The app starts unhealthy. A probe whose result differs
-/// from the current status counts: a healthy one makes the app healthy at once, and unhealthy ones are counted until
-/// the threshold, when the app becomes unhealthy. As in daprd, a healthy probe while the app is healthy does not clear
-/// the count of earlier failures. Each change is reported to the callback, one at a time, before
-/// <see cref="IsHealthy"/> shows it (daprd flips the status first and reports the change in the background). Without
-/// health checks the app is always healthy.
+/// <c>AppCallbackHealthCheck.HealthCheck</c> answering OK is; neither carries the app token, as in daprd. The app starts
+/// unhealthy. A probe whose result differs from the current status counts: a healthy one makes the app healthy at once,
+/// and unhealthy ones are counted until the threshold, when the app becomes unhealthy. As in daprd, a healthy probe while
+/// the app is healthy does not clear the count of earlier failures. The status changes at once
+/// (<see cref="IsHealthy"/>); the building blocks are told afterwards, one change at a time, in the background, so a
+/// slow reaction never holds up the probes. Without health checks, or without an app port, the app is always healthy.
 /// </summary>
 public sealed class AppHealthMonitor(SidecarContext sidecar, AppCallbackInvoker appCallback, ILoggerFactory loggerFactory)
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<AppHealthMonitor>();
-    private readonly AppHealthCheckOptions? _options = sidecar.Options.AppHealthCheck;
+    private readonly AppHealthCheckOptions? _options = sidecar.App.BaseAddress is null ? null : sidecar.Options.AppHealthCheck;
     private int _failures = sidecar.Options.AppHealthCheck?.Threshold ?? 0;
-    private volatile bool _healthy;
 
-    /// <summary>
-    /// Whether the app is healthy; always true without health checks. A change shows here once the building blocks have
-    /// acted on it, so that an app found unhealthy has no subscriptions left by the time its invocations are refused.
-    /// </summary>
-    public bool IsHealthy => _options is null || _healthy;
+    /// <summary>Whether health checks run at all: they are on and the app has a port.</summary>
+    public bool Enabled => _options is not null;
 
-    /// <summary>The status the probes' results make, before the building blocks have acted on a change.</summary>
-    private bool ProbedHealthy => _failures < _options!.Threshold;
+    /// <summary>Whether the app is healthy; always true without health checks.</summary>
+    public bool IsHealthy => _options is null || Volatile.Read(ref _failures) < _options.Threshold;
 
-    /// <summary>Probes until <paramref name="cancellationToken"/> is cancelled, calling <paramref name="changed"/> on each change.</summary>
+    /// <summary>Probes until <paramref name="cancellationToken"/> is cancelled, calling <paramref name="changed"/> after each change.</summary>
     public async Task RunAsync(Func<bool, CancellationToken, Task> changed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changed);
@@ -70,17 +78,49 @@ public sealed class AppHealthMonitor(SidecarContext sidecar, AppCallbackInvoker 
         }
 
         _logger.LogInformation("App health probes starting for {AppId}", sidecar.AppId);
-        using var timer = new PeriodicTimer(_options.ProbeInterval, sidecar.Time);
-        do
+        var changes = System.Threading.Channels.Channel.CreateUnbounded<bool>(new System.Threading.Channels.UnboundedChannelOptions { SingleReader = true });
+        var reactions = Task.Run(() => ReactAsync(changes.Reader, changed, cancellationToken), CancellationToken.None);
+        try
         {
-            var healthy = await ProbeAsync(_options, cancellationToken);
-            if (healthy != ProbedHealthy && SetResult(healthy, _options.Threshold))
+            using var timer = new PeriodicTimer(_options.ProbeInterval, sidecar.Time);
+            do
             {
-                await changed(healthy, cancellationToken);
-                _healthy = healthy;
+                var healthy = await ProbeAsync(_options, cancellationToken);
+                if (healthy != IsHealthy && SetResult(healthy, _options.Threshold))
+                {
+                    changes.Writer.TryWrite(healthy);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        finally
+        {
+            changes.Writer.TryComplete();
+            try
+            {
+                await reactions;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
             }
         }
-        while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+
+    private async Task ReactAsync(System.Threading.Channels.ChannelReader<bool> changes, Func<bool, CancellationToken, Task> changed, CancellationToken cancellationToken)
+    {
+        await foreach (var healthy in changes.ReadAllAsync(cancellationToken))
+        {
+            try
+            {
+                await changed(healthy, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // daprd logs a failed reaction and goes on probing.
+                _logger.LogWarning(e, "Sidecar for {AppId} could not act on the app becoming {Status}", sidecar.AppId, healthy ? "healthy" : "unhealthy");
+            }
+        }
     }
 
     /// <summary>Records a probe's result; true when the app's status changed.</summary>
@@ -88,9 +128,7 @@ public sealed class AppHealthMonitor(SidecarContext sidecar, AppCallbackInvoker 
     {
         if (healthy)
         {
-            var before = _failures;
-        _failures = 0;
-        if (before >= threshold)
+            if (Interlocked.Exchange(ref _failures, 0) >= threshold)
             {
                 _logger.LogInformation("App {AppId} entered healthy status", sidecar.AppId);
                 return true;
@@ -99,7 +137,7 @@ public sealed class AppHealthMonitor(SidecarContext sidecar, AppCallbackInvoker 
             return false;
         }
 
-        if (++_failures == threshold)
+        if (Interlocked.Increment(ref _failures) == threshold)
         {
             _logger.LogWarning("App {AppId} entered un-healthy status: app health check failed {Failures} times", sidecar.AppId, threshold);
             return true;
@@ -120,9 +158,10 @@ public sealed class AppHealthMonitor(SidecarContext sidecar, AppCallbackInvoker 
                 return true;
             }
 
+            // Straight on the app's HTTP client: daprd's probe carries no app token.
             var app = sidecar.App;
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(app.BaseAddress!.GetLeftPart(UriPartial.Authority) + options.Path));
-            using var response = await app.SendAsync(request, linked.Token);
+            using var response = await app.Http.SendAsync(request, linked.Token);
             return (int)response.StatusCode is >= 200 and < 300;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or global::Grpc.Core.RpcException)

@@ -43,17 +43,32 @@ public sealed class InputBindingManager(
     /// <summary>The names of the input bindings the app takes.</summary>
     public IReadOnlyList<string> Taken => [.. _taken.Select(t => t.Spec.Name)];
 
-    public async Task OnAppReadyAsync(CancellationToken cancellationToken)
+    public Task OnAppReadyAsync(CancellationToken cancellationToken) => StartReadingAsync(cancellationToken);
+
+    /// <summary>
+    /// With app health checks, as daprd: reading stops while the app is unhealthy; once it is healthy again the app is
+    /// asked anew which bindings it takes, and those are read.
+    /// </summary>
+    public Task OnAppHealthChangedAsync(bool healthy, CancellationToken cancellationToken) =>
+        healthy ? StartReadingAsync(cancellationToken) : StopReadingAsync();
+
+    /// <summary>The input bindings the app takes, asked as daprd asks (a binding whose <c>direction</c> is only <c>output</c> is never read).</summary>
+    private async Task<List<(ComponentSpec, IInputBinding)>> DiscoverAsync(CancellationToken cancellationToken)
     {
+        var taken = new List<(ComponentSpec, IInputBinding)>();
         if (sidecar.App.BaseAddress is null)
         {
-            return;
+            return taken;
         }
 
-        var taken = new List<(ComponentSpec, IInputBinding)>();
         IReadOnlyList<string>? grpcList = null;
         foreach (var (spec, binding) in sidecar.Components.OfType<IInputBinding>())
         {
+            if (HasDirection(spec) && !ExplicitlyInput(spec))
+            {
+                continue;
+            }
+
             if (ExplicitlyInput(spec))
             {
                 taken.Add((spec, binding));
@@ -85,12 +100,8 @@ public sealed class InputBindingManager(
             }
         }
 
-        _taken = taken;
-        await StartReadingAsync(cancellationToken);
+        return taken;
     }
-
-    public Task OnAppHealthChangedAsync(bool healthy, CancellationToken cancellationToken) =>
-        healthy ? StartReadingAsync(cancellationToken) : StopReadingAsync();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -123,6 +134,9 @@ public sealed class InputBindingManager(
         _gate.Dispose();
     }
 
+    private static bool HasDirection(ComponentSpec spec) =>
+        spec.Metadata.Values.Any(m => string.Equals(m.Key, "direction", StringComparison.OrdinalIgnoreCase));
+
     private static bool ExplicitlyInput(ComponentSpec spec) =>
         spec.Metadata.Values.Any(m => string.Equals(m.Key, "direction", StringComparison.OrdinalIgnoreCase)
             && m.Value.Split(',').Any(d => string.Equals(d.Trim(), "input", StringComparison.OrdinalIgnoreCase)));
@@ -153,6 +167,12 @@ public sealed class InputBindingManager(
         await _gate.WaitAsync(cancellationToken);
         try
         {
+            if (_readers.Count > 0)
+            {
+                return;
+            }
+
+            _taken = await DiscoverAsync(cancellationToken);
             foreach (var (spec, binding) in _taken)
             {
                 _readers.Add(await binding.ReadAsync((e, ct) => DeliverAsync(spec, e, ct), cancellationToken));
@@ -248,8 +268,8 @@ public sealed class InputBindingManager(
             return;
         }
 
-        var data = answer.Data.Memory;
-        var request = new BindingRequest("create", data, new Dictionary<string, string>());
+        // daprd reads the app's data as JSON and writes it again for the output bindings (anything else becomes null).
+        var request = new BindingRequest("create", System.Text.Encoding.UTF8.GetBytes(ReencodeJson(answer.Data.Span)), new Dictionary<string, string>());
         if (answer.Concurrency == BindingEventConcurrency.Parallel)
         {
             lock (_fanOut)
@@ -261,9 +281,29 @@ public sealed class InputBindingManager(
             return;
         }
 
-        foreach (var to in answer.To)
+        try
         {
-            await bindings.InvokeAsync(to, request, cancellationToken);
+            foreach (var to in answer.To)
+            {
+                await bindings.InvokeAsync(to, request, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // daprd logs the failed app response and still counts the event as taken.
+            _logger.LogError("error executing app response: {Problem}", e.Message);
+        }
+    }
+
+    private static string ReencodeJson(ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            return data.IsEmpty ? "null" : GoJson.Marshal(System.Text.Json.Nodes.JsonNode.Parse(data));
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "null";
         }
     }
 

@@ -32,6 +32,18 @@ public sealed class SubscriptionManager(
     private IReadOnlyList<Subscription> _declarative = [];
     private volatile IReadOnlyList<Subscription> _subscriptions = [];
 
+    /// <summary>How many subscriptions are receiving now (none while app health checks find the app unhealthy).</summary>
+    public int ReceivingCount
+    {
+        get
+        {
+            lock (_active)
+            {
+                return _active.Count;
+            }
+        }
+    }
+
     /// <summary>The subscriptions in effect: the app's, then the declarative ones.</summary>
     public IReadOnlyList<Subscription> Subscriptions => _subscriptions;
 

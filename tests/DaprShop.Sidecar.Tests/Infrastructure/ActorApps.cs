@@ -38,7 +38,9 @@ public static class ActorApps
         string? stateStore = null,
         string actorType = ActorType,
         RequestLog? callbacks = null,
-        int? grpcPort = null)
+        int? grpcPort = null,
+        Action<WebApplication>? configureApp = null,
+        Func<SidecarOptions, SidecarOptions>? configureSidecar = null)
     {
         var daprHttpPort = FreePort.Next();
         return SidecarHarness.StartAsync(
@@ -63,6 +65,7 @@ public static class ActorApps
                 }
 
                 app.MapActorsHandlers();
+                configureApp?.Invoke(app);
             },
             builder =>
             {
@@ -75,7 +78,7 @@ public static class ActorApps
                 });
             },
             cluster,
-            options => options with { HttpPort = daprHttpPort, GrpcPort = grpcPort ?? options.GrpcPort });
+            options => (configureSidecar ?? (o => o))(options with { HttpPort = daprHttpPort, GrpcPort = grpcPort ?? options.GrpcPort }));
     }
 
     /// <summary>An SDK proxy to an actor, through <paramref name="sidecar"/>'s HTTP API.</summary>

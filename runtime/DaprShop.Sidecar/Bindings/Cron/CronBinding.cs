@@ -12,8 +12,9 @@ namespace DaprShop.Sidecar.Bindings.Cron;
 /// <c>@annually</c>, <c>@monthly</c>, <c>@weekly</c>, <c>@daily</c>, <c>@midnight</c>, <c>@hourly</c>) or
 /// <c>@every &lt;duration&gt;</c> (Go's syntax; less than a second counts as a second, as in the Go library), optionally
 /// after <c>CRON_TZ=&lt;zone&gt; </c> or <c>TZ=&lt;zone&gt; </c>. Each firing is an event with no data and metadata
-/// <c>timeZone</c> (the schedule's zone; <c>Local</c> without one) and <c>readTimeUTC</c> (the time, as Go prints a UTC
-/// time). Firings do not wait for each other.
+/// <c>timeZone</c> (<c>Local</c>, the scheduler's zone in components-contrib whatever the schedule says) and
+/// <c>readTimeUTC</c> (the time, as Go prints a UTC time). Firings do not wait for each other. Stopping takes no new
+/// firing and lets the ones under way finish (5 s at most) before it cancels them, as daprd stops an input binding.
 /// </summary>
 public sealed class CronBinding : IInputBinding
 {
@@ -67,18 +68,14 @@ public sealed class CronBinding : IInputBinding
         private readonly CronExpression? _cron;
         private readonly TimeSpan _every;
 
-        private Schedule(CronExpression? cron, TimeSpan every, TimeZoneInfo zone, string zoneName)
+        private Schedule(CronExpression? cron, TimeSpan every, TimeZoneInfo zone)
         {
             _cron = cron;
             _every = every;
             Zone = zone;
-            ZoneName = zoneName;
         }
 
         public TimeZoneInfo Zone { get; }
-
-        /// <summary>The zone as Go names it: the name given, or <c>Local</c>.</summary>
-        public string ZoneName { get; }
 
         public static bool TryParse(string text, out Schedule schedule, out string problem)
         {
@@ -86,7 +83,6 @@ public sealed class CronBinding : IInputBinding
             problem = string.Empty;
             var spec = text.Trim();
             var zone = TimeZoneInfo.Local;
-            var zoneName = "Local";
             if (spec.StartsWith("CRON_TZ=", StringComparison.Ordinal) || spec.StartsWith("TZ=", StringComparison.Ordinal))
             {
                 var space = spec.IndexOf(' ', StringComparison.Ordinal);
@@ -96,7 +92,7 @@ public sealed class CronBinding : IInputBinding
                     return false;
                 }
 
-                zoneName = spec[(spec.IndexOf('=', StringComparison.Ordinal) + 1)..space];
+                var zoneName = spec[(spec.IndexOf('=', StringComparison.Ordinal) + 1)..space];
                 if (!TimeZoneInfo.TryFindSystemTimeZoneById(zoneName, out var found))
                 {
                     problem = $"provided bad location {zoneName}: unknown time zone {zoneName}";
@@ -109,15 +105,15 @@ public sealed class CronBinding : IInputBinding
 
             if (spec.StartsWith("@every ", StringComparison.Ordinal))
             {
-                if (!GoDuration.TryParse(spec["@every ".Length..], out var every) || every <= TimeSpan.Zero)
+                if (!GoDuration.TryParse(spec["@every ".Length..], out var every))
                 {
-                    problem = $"failed to parse duration {spec}";
+                    problem = $"failed to parse duration {spec}: invalid duration \"{spec["@every ".Length..]}\"";
                     return false;
                 }
 
-                // Go's library runs @every schedules on whole seconds, at least one.
+                // Go's library runs @every schedules on whole seconds, at least one (zero and negative durations too).
                 every = TimeSpan.FromSeconds(Math.Max(1, Math.Floor(every.TotalSeconds)));
-                schedule = new Schedule(null, every, zone, zoneName);
+                schedule = new Schedule(null, every, zone);
                 return true;
             }
 
@@ -137,7 +133,7 @@ public sealed class CronBinding : IInputBinding
             try
             {
                 var cron = CronExpression.Parse(spec, fields == 6 ? CronFormat.IncludeSeconds : CronFormat.Standard);
-                schedule = new Schedule(cron, TimeSpan.Zero, zone, zoneName);
+                schedule = new Schedule(cron, TimeSpan.Zero, zone);
                 return true;
             }
             catch (CronFormatException e)
@@ -154,9 +150,16 @@ public sealed class CronBinding : IInputBinding
 
     private sealed class Reader : IAsyncDisposable
     {
+        /// <summary>How long stopping waits for the firings under way before it cancels them.</summary>
+        private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+        /// <summary>The longest single wait: <see cref="Task.Delay(TimeSpan, TimeProvider, CancellationToken)"/> takes no more than about 49 days.</summary>
+        private static readonly TimeSpan LongestWait = TimeSpan.FromDays(1);
+
         private readonly CronBinding _binding;
         private readonly InputBindingHandler _handler;
         private readonly CancellationTokenSource _stop = new();
+        private readonly CancellationTokenSource _cancelFirings = new();
         private readonly List<Task> _firings = [];
         private readonly Task _loop;
 
@@ -177,8 +180,15 @@ public sealed class CronBinding : IInputBinding
                 firings = [.. _firings];
             }
 
-            await Task.WhenAll(firings);
+            var underWay = Task.WhenAll(firings);
+            if (await Task.WhenAny(underWay, Task.Delay(DrainTimeout, _binding._time)) != underWay)
+            {
+                await _cancelFirings.CancelAsync();
+            }
+
+            await underWay;
             _stop.Dispose();
+            _cancelFirings.Dispose();
         }
 
         private async Task RunAsync()
@@ -189,10 +199,9 @@ public sealed class CronBinding : IInputBinding
             {
                 while (next is { } due)
                 {
-                    var wait = due - time.GetUtcNow();
-                    if (wait > TimeSpan.Zero)
+                    for (var wait = due - time.GetUtcNow(); wait > TimeSpan.Zero; wait = due - time.GetUtcNow())
                     {
-                        await Task.Delay(wait, time, _stop.Token);
+                        await Task.Delay(wait < LongestWait ? wait : LongestWait, time, _stop.Token);
                     }
 
                     Fire(due);
@@ -209,7 +218,7 @@ public sealed class CronBinding : IInputBinding
         {
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {
-                ["timeZone"] = _binding._schedule.ZoneName,
+                ["timeZone"] = "Local",
                 ["readTimeUTC"] = GoUtcString(_binding._time.GetUtcNow()),
             };
             var firing = FireAsync(new InputBindingEvent(ReadOnlyMemory<byte>.Empty, metadata));
@@ -226,9 +235,9 @@ public sealed class CronBinding : IInputBinding
         {
             try
             {
-                await _handler(bindingEvent, _stop.Token);
+                await _handler(bindingEvent, _cancelFirings.Token);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !_stop.IsCancellationRequested)
+            catch (Exception e) when (e is not OperationCanceledException || !_cancelFirings.IsCancellationRequested)
             {
                 // components-contrib's cron binding ignores what the handler answers.
                 _binding._logger.LogDebug(e, "name: {Name}, the app did not take the event", _binding._name);
