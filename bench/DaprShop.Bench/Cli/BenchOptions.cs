@@ -21,6 +21,8 @@ internal sealed record BenchOptions
           breaker     order placement with payment healthy, then with payment down and the breaker open
           startup     seconds from starting the runner to its ready line (warm build), several runs
           all         every scenario above, one report
+          capacity    orders as a closed loop (capacity; --vus sets its users, 32 by default), then at 250, 500 and
+                      1,000 orders/s, each phase with its notification lag percentiles and CPU per order (not in all)
           crash       the crash drill (not in all) on a shop of its own whose apps the runner restarts: rounds of a
                       burst of orders with one process killed outright in each (each app in turn, and the runner
                       with everything), then every order must settle, be paid at most once and keep a contiguous
@@ -299,6 +301,11 @@ internal sealed record BenchOptions
         if (rate is not null && vus is not null)
         {
             throw new ArgumentException("--rate (open model) and --vus (closed loop) exclude each other");
+        }
+
+        if (rate is not null && scenario == ScenarioName.Capacity)
+        {
+            throw new ArgumentException("capacity offers its own rates (250, 500 and 1,000 orders/s); --rate does not apply to it");
         }
 
         if (url is not null && args.Contains("--profile"))

@@ -8,6 +8,7 @@ internal static class ScenarioName
     public const string Breaker = "breaker";
     public const string Startup = "startup";
     public const string Crash = "crash";
+    public const string Capacity = "capacity";
     public const string All = "all";
 
     /// <summary>
@@ -17,10 +18,11 @@ internal static class ScenarioName
     public static readonly IReadOnlyList<string> Each = [Orders, Overhead, Breaker, Startup];
 
     /// <summary>
-    /// Every scenario a command line may name: those of <c>all</c>, and the crash drill, which <c>all</c> leaves out
-    /// (it checks the shop rather than measures it, kills the shop it runs on, and takes minutes per profile).
+    /// Every scenario a command line may name: those of <c>all</c>, the crash drill, which <c>all</c> leaves out
+    /// (it checks the shop rather than measures it, kills the shop it runs on, and takes minutes per profile), and
+    /// capacity (several minutes of load in phases).
     /// </summary>
-    public static readonly IReadOnlyList<string> Known = [.. Each, Crash];
+    public static readonly IReadOnlyList<string> Known = [.. Each, Crash, Capacity];
 
     public static IReadOnlyList<string> Expand(string scenario) => scenario == All ? Each : [scenario];
 }

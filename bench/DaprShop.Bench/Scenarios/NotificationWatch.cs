@@ -11,7 +11,22 @@ namespace DaprShop.Bench.Scenarios;
 /// <param name="AllNotifiedAfter">From the end of the load until every order had one; null when some had none by the deadline.</param>
 /// <param name="Waited">How long the watch polled.</param>
 /// <param name="Missing">The orders still without a notification, by the status their placement answered (201, 202).</param>
-internal sealed record NotificationWait(int Orders, int Notified, TimeSpan? AllNotifiedAfter, TimeSpan Waited, IReadOnlyDictionary<int, int> Missing);
+/// <param name="Lags">For each notified order, from its request leaving the bench to its first notification's <c>sentAt</c>.</param>
+internal sealed record NotificationWait(int Orders, int Notified, TimeSpan? AllNotifiedAfter, TimeSpan Waited, IReadOnlyDictionary<int, int> Missing, IReadOnlyList<TimeSpan> Lags)
+{
+    /// <summary>The lag at <paramref name="percentile"/> (0 to 100), or null without notified orders.</summary>
+    public TimeSpan? LagAt(double percentile)
+    {
+        if (Lags.Count == 0)
+        {
+            return null;
+        }
+
+        var sorted = Lags.Order().ToList();
+        var index = (int)Math.Ceiling(percentile / 100 * sorted.Count) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Count - 1)];
+    }
+}
 
 /// <summary>
 /// Waits for every order's notification. The subscriber receives the topic in publication order, so first only the
@@ -36,6 +51,7 @@ internal static class NotificationWatch
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(log);
         var pending = orders.GroupBy(o => o.Shopper).ToDictionary(g => g.Key, g => g.Select(o => o.OrderId).ToHashSet(StringComparer.Ordinal));
+        var firstSent = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var started = Stopwatch.GetTimestamp();
         var lastLog = started;
         TimeSpan? lastNotifiedAt = null;
@@ -43,7 +59,9 @@ internal static class NotificationWatch
         {
             while (Stopwatch.GetElapsedTime(started) < deadline)
             {
-                if ((await NotifiedOrdersAsync(gateway, shoppers[last.Shopper], cancellationToken)).Contains(last.OrderId, StringComparer.Ordinal))
+                var seen = await NotifiedOrdersAsync(gateway, shoppers[last.Shopper], cancellationToken);
+                Record(firstSent, seen);
+                if (seen.Any(n => n.OrderId == last.OrderId))
                 {
                     lastNotifiedAt = Stopwatch.GetElapsedTime(started);
                     break;
@@ -67,7 +85,8 @@ internal static class NotificationWatch
             await Parallel.ForEachAsync(pending.ToList(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (entry, ct) =>
             {
                 var notified = await NotifiedOrdersAsync(gateway, shoppers[entry.Key], ct);
-                entry.Value.ExceptWith(notified);
+                Record(firstSent, notified);
+                entry.Value.ExceptWith(notified.Select(n => n.OrderId));
             });
 
             foreach (var done in pending.Where(p => p.Value.Count == 0).Select(p => p.Key).ToList())
@@ -93,12 +112,22 @@ internal static class NotificationWatch
 
         // When the first confirming round found every order, they were all notified by the time the last one was.
         var allNotifiedAfter = pending.Count > 0 ? (TimeSpan?)null : rounds == 1 && lastNotifiedAt is { } at ? at : waited;
-        return new NotificationWait(orders.Count, orders.Count - Remaining(pending), allNotifiedAfter, waited, missing);
+        var lags = orders.Where(o => firstSent.ContainsKey(o.OrderId)).Select(o => firstSent[o.OrderId] - o.SentAt).ToList();
+        return new NotificationWait(orders.Count, orders.Count - Remaining(pending), allNotifiedAfter, waited, missing, lags);
+    }
+
+    /// <summary>Keeps each order's earliest notification time.</summary>
+    private static void Record(System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> firstSent, IEnumerable<(string OrderId, DateTimeOffset SentAt)> notifications)
+    {
+        foreach (var (orderId, sentAt) in notifications)
+        {
+            firstSent.AddOrUpdate(orderId, sentAt, (_, earlier) => sentAt < earlier ? sentAt : earlier);
+        }
     }
 
     private static int Remaining(Dictionary<int, HashSet<string>> pending) => pending.Values.Sum(p => p.Count);
 
-    private static async Task<IEnumerable<string>> NotifiedOrdersAsync(HttpClient gateway, Shopper shopper, CancellationToken cancellationToken)
+    private static async Task<List<(string OrderId, DateTimeOffset SentAt)>> NotifiedOrdersAsync(HttpClient gateway, Shopper shopper, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/notifications");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", shopper.Token);
@@ -110,8 +139,16 @@ internal static class NotificationWatch
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-        return [.. json.RootElement.EnumerateArray()
-            .Select(n => n.TryGetProperty("orderId", out var id) ? id.GetString() : null)
-            .OfType<string>()];
+        var notified = new List<(string, DateTimeOffset)>();
+        foreach (var notification in json.RootElement.EnumerateArray())
+        {
+            if (notification.TryGetProperty("orderId", out var id) && id.GetString() is { } orderId
+                && notification.TryGetProperty("sentAt", out var sent) && sent.TryGetDateTimeOffset(out var sentAt))
+            {
+                notified.Add((orderId, sentAt));
+            }
+        }
+
+        return notified;
     }
 }

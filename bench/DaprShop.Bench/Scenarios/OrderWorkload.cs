@@ -7,8 +7,8 @@ using DaprShop.Bench.Shop;
 
 namespace DaprShop.Bench.Scenarios;
 
-/// <summary>An order placed during measurement, for the notification check.</summary>
-internal sealed record PlacedOrder(int Shopper, string OrderId, int Status);
+/// <summary>An order placed during measurement, for the notification check; <paramref name="SentAt"/> is when its request left (UTC).</summary>
+internal sealed record PlacedOrder(int Shopper, string OrderId, int Status, DateTimeOffset SentAt);
 
 /// <summary>
 /// <c>POST /api/orders</c> through the gateway: one item, paid with <paramref name="paymentMethod"/>, the shoppers
@@ -43,6 +43,7 @@ internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> s
         request.Content = new ByteArrayContent(_body);
         request.Content.Headers.ContentType = JsonType;
 
+        var sentAt = DateTimeOffset.UtcNow;
         using var response = await gateway.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var placed = response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted;
         if (placed && _placed is { } tracked)
@@ -51,7 +52,7 @@ internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> s
             using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             if (json.RootElement.TryGetProperty("orderId", out var orderId) && orderId.GetString() is { } id)
             {
-                tracked.Enqueue(new PlacedOrder(shopper.Index, id, (int)response.StatusCode));
+                tracked.Enqueue(new PlacedOrder(shopper.Index, id, (int)response.StatusCode, sentAt));
             }
         }
 

@@ -58,7 +58,7 @@ internal sealed class OrdersScenario : IScenario
     /// all update that shopper's order list (with 100 shoppers at 1,000 req/s each had about ten orders in flight,
     /// and overload turned their list into a hot key).
     /// </summary>
-    private static int ShoppersFor(LoadModel model, TimeSpan total, BenchOptions options)
+    internal static int ShoppersFor(LoadModel model, TimeSpan total, BenchOptions options)
     {
         var least = options.Users ?? (options.Quick ? 16 : 100);
         return model switch
@@ -72,7 +72,7 @@ internal sealed class OrdersScenario : IScenario
     }
 
     /// <summary>The closed loop has no rate: bound it by what the shoppers can hold (a fifth for the warm-up).</summary>
-    private static LoadPlan Bounded(LoadPlan plan, int shoppers)
+    internal static LoadPlan Bounded(LoadPlan plan, int shoppers)
     {
         long capacity = (long)shoppers * OrdersPerShopper;
         return plan with { MaxWarmupRequests = capacity / 5, MaxRequests = capacity - (capacity / 5) };
@@ -82,7 +82,7 @@ internal sealed class OrdersScenario : IScenario
     /// The shop's CPU time per order placed while measuring, in total and per process, and the rate at which that
     /// would take every core: what bounds throughput when the machine, not a lock or a queue, is the limit.
     /// </summary>
-    private static void AddCpuPerOrder(ScenarioResult result, LoadResult load, long placed)
+    internal static void AddCpuPerOrder(ScenarioResult result, LoadResult load, long placed, string prefix = "")
     {
         if (load.ShopCpu is not { } cpu || placed == 0)
         {
@@ -92,12 +92,28 @@ internal sealed class OrdersScenario : IScenario
         var total = cpu.Values.Aggregate(TimeSpan.Zero, (sum, used) => sum + used);
         var perOrder = total.TotalMilliseconds / placed;
         var split = string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value.TotalMilliseconds / placed:0.0}"));
-        result.Metrics.Add(new Metric("shop CPU per order", Math.Round(perOrder, 1), "ms", $"{split} (ms; notification work still queued at the end is not in it)"));
+        result.Metrics.Add(new Metric(prefix + "shop CPU per order", Math.Round(perOrder, 1), "ms", $"{split} (ms; notification work still queued at the end is not in it)"));
         result.Metrics.Add(new Metric(
-            "orders/s that would use every core",
+            prefix + "orders/s that would use every core",
             Math.Round(Environment.ProcessorCount * 1000 / perOrder),
             "orders/s",
             $"{Environment.ProcessorCount} cores / {perOrder:0.0} ms CPU per order; the shop used {100 * total / load.Elapsed:0}% of one core while measuring"));
+    }
+
+    /// <summary>Percentiles of each notified order's lag: from its request leaving the bench to its notification's <c>sentAt</c>.</summary>
+    internal static void AddNotificationLag(ScenarioResult result, NotificationWait notifications, string prefix = "")
+    {
+        if (notifications.LagAt(50) is not { } p50)
+        {
+            return;
+        }
+
+        result.Metrics.Add(new Metric(
+            prefix + "notification lag p50 / p90 / p99 / max",
+            Math.Round(p50.TotalMilliseconds),
+            "ms",
+            $"p90 {notifications.LagAt(90)!.Value.TotalMilliseconds:N0} ms, p99 {notifications.LagAt(99)!.Value.TotalMilliseconds:N0} ms, max {notifications.LagAt(100)!.Value.TotalMilliseconds:N0} ms; "
+                + $"from placing the order (its request leaving the bench) to its notification's sentAt, over {notifications.Lags.Count:N0} notified orders"));
     }
 
     private ScenarioResult Report(LoadResult load, NotificationWait notifications, TimeSpan deadline, int shoppers, PrimingResult priming)
@@ -119,6 +135,7 @@ internal sealed class OrdersScenario : IScenario
             ? new Metric("every order notified", Math.Round(after.TotalSeconds, 2), "s after the last answer", $"polled every {NotificationWatch.PollInterval.TotalMilliseconds:0} ms")
             : new Metric("every order notified", null, "", $"not within the {deadline.TotalSeconds:0} s deadline: {notifications.Orders - notifications.Notified:N0} orders without a notification "
                 + $"({string.Join(", ", notifications.Missing.OrderBy(m => m.Key).Select(m => $"{m.Value:N0} answered {m.Key}"))})"));
+        AddNotificationLag(result, notifications);
         result.Metrics.Add(new Metric("send lag p99 (load generator behind schedule)", Math.Round(load.SendLag.GetValueAtPercentile(99) / 1000.0, 2), "ms"));
         AddCpuPerOrder(result, load, placed);
 

@@ -15,6 +15,7 @@ internal static class ScenarioCatalog
         ScenarioName.Breaker => new BreakerScenario(),
         ScenarioName.Startup => new StartupScenario(),
         ScenarioName.Crash => new CrashScenario(),
+        ScenarioName.Capacity => new CapacityScenario(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown scenario"),
     };
 }
