@@ -230,7 +230,7 @@ public sealed class SqliteStateStore : IStateStore, IStateKeyQuery, IAsyncDispos
         _logger.LogInformation("SQLite state store ready: {DataSource}, table {TableName}", _options.DataSource, _options.TableName);
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    internal async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(_connectionString);
         try
