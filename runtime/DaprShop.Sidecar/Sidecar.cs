@@ -258,18 +258,7 @@ public sealed class Sidecar : IAsyncDisposable
                 {
                     if (!firstHealthy.Task.IsCompleted)
                     {
-                        foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
-                        {
-                            try
-                            {
-                                await listener.OnAppReadyAsync(ct);
-                            }
-                            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-                            {
-                                _logger.LogWarning(e, "Failed to complete the initialisation of {AppId} with its app", AppId);
-                            }
-                        }
-
+                        await RunAppReadyListenersAsync(ct, logFailures: true);
                         firstHealthy.TrySetResult();
                         return;
                     }
@@ -304,11 +293,19 @@ public sealed class Sidecar : IAsyncDisposable
         }
     }
 
-    private async Task RunAppReadyListenersAsync(CancellationToken cancellationToken)
+    /// <summary>Runs each building block's app-ready work in turn; with <paramref name="logFailures"/> a failure is logged and the rest go on.</summary>
+    private async Task RunAppReadyListenersAsync(CancellationToken cancellationToken, bool logFailures = false)
     {
         foreach (var listener in _host.Services.GetServices<IAppReadyListener>())
         {
-            await listener.OnAppReadyAsync(cancellationToken);
+            try
+            {
+                await listener.OnAppReadyAsync(cancellationToken);
+            }
+            catch (Exception e) when (logFailures && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+            {
+                _logger.LogWarning(e, "Failed to complete the initialisation of {AppId} with its app", AppId);
+            }
         }
     }
 }

@@ -192,18 +192,7 @@ public sealed class AppCallbackInvoker : IDisposable
         request.Data = data;
         request.Extensions = Extensions(cloudEvent);
 
-        var metadata = TokenMetadata();
-        foreach (var (key, value) in subscribedEvent.Metadata)
-        {
-            metadata.Add(key.ToLowerInvariant(), value);
-        }
-
-        metadata.Add(TraceContext.TraceParentHeader, trace.TraceParent);
-        if (!string.IsNullOrEmpty(trace.TraceState))
-        {
-            metadata.Add(TraceContext.TraceStateHeader, trace.TraceState);
-        }
-
+        var metadata = CallMetadata(subscribedEvent.Metadata, trace);
         TopicEventResponse answer;
         try
         {
@@ -249,8 +238,7 @@ public sealed class AppCallbackInvoker : IDisposable
         ArgumentNullException.ThrowIfNull(bindingEvent);
         var request = new BindingEventRequest { Name = name, Data = ByteString.CopyFrom(bindingEvent.Data.Span) };
         request.Metadata.Add(bindingEvent.Metadata.ToDictionary());
-        var metadata = TokenMetadata();
-        metadata.Add(TraceContext.TraceParentHeader, trace.TraceParent);
+        var metadata = CallMetadata(new Dictionary<string, string>(), trace);
         using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(OnBindingEvent, null, new CallOptions(metadata, cancellationToken: cancellationToken), request);
         return await call;
     }
@@ -272,22 +260,7 @@ public sealed class AppCallbackInvoker : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(metadata);
-        var headers = TokenMetadata();
-        foreach (var (key, value) in metadata)
-        {
-            headers.Add(key.ToLowerInvariant(), value);
-        }
-
-        if (trace is { } context)
-        {
-            headers.Add(TraceContext.TraceParentHeader, context.TraceParent);
-            if (!string.IsNullOrEmpty(context.TraceState))
-            {
-                headers.Add(TraceContext.TraceStateHeader, context.TraceState);
-            }
-        }
-
-        var options = new CallOptions(headers, cancellationToken: cancellationToken);
+        var options = new CallOptions(CallMetadata(metadata, trace), cancellationToken: cancellationToken);
         try
         {
             using var call = _channel.Value.CreateCallInvoker().AsyncUnaryCall(OnBulkTopicEvent, null, options, request);
@@ -372,6 +345,27 @@ public sealed class AppCallbackInvoker : IDisposable
         where TRequest : IMessage<TRequest>
         where TResponse : IMessage<TResponse> =>
         new(MethodType.Unary, service ?? AppCallback.Descriptor.FullName, name, Marshallers.Create(m => m.ToByteArray(), request.ParseFrom), Marshallers.Create(m => m.ToByteArray(), response.ParseFrom));
+
+    /// <summary>Call metadata for an event: the app token, <paramref name="metadata"/> (keys in lower case, as gRPC metadata has them) and the trace.</summary>
+    private global::Grpc.Core.Metadata CallMetadata(IReadOnlyDictionary<string, string> metadata, TraceContext? trace)
+    {
+        var headers = TokenMetadata();
+        foreach (var (key, value) in metadata)
+        {
+            headers.Add(key.ToLowerInvariant(), value);
+        }
+
+        if (trace is { } context)
+        {
+            headers.Add(TraceContext.TraceParentHeader, context.TraceParent);
+            if (!string.IsNullOrEmpty(context.TraceState))
+            {
+                headers.Add(TraceContext.TraceStateHeader, context.TraceState);
+            }
+        }
+
+        return headers;
+    }
 
     /// <summary>Call metadata with the app's APP_API_TOKEN, when it has one.</summary>
     private global::Grpc.Core.Metadata TokenMetadata()

@@ -248,18 +248,13 @@ public sealed class BulkSubscribeTests
         var time = new FakeTimeProvider();
         var component = new ConcurrentComponent();
         var batches = new ConcurrentQueue<IReadOnlyList<BulkMessageEntry>>();
-        await using var subscription = await DefaultBulkSubscriber.SubscribeAsync(
-            component,
-            new SubscribeRequest("orders", "app", new Dictionary<string, string>()),
-            new BulkSubscribeOptions(true, 3, 60_000),
+        await using var subscription = await SubscribeAsync(component, new BulkSubscribeOptions(true, 3, 60_000),
             (entries, _) =>
             {
                 batches.Enqueue(entries);
                 return Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(e => e.Message.Data.Span[0] == (byte)'2' ? HandlerResult.Failure : HandlerResult.Success)]);
             },
-            time,
-            NullLogger.Instance,
-            CancellationToken.None);
+            time);
 
         // Three messages fill the batch: it goes without the clock moving.
         var results = await Task.WhenAll(component.DeliverAsync("1"), component.DeliverAsync("2"), component.DeliverAsync("3")).WaitAsync(Deadline);
@@ -276,18 +271,13 @@ public sealed class BulkSubscribeTests
         var time = new FakeTimeProvider();
         var component = new ConcurrentComponent();
         var batches = new ConcurrentQueue<int>();
-        await using var subscription = await DefaultBulkSubscriber.SubscribeAsync(
-            component,
-            new SubscribeRequest("orders", "app", new Dictionary<string, string>()),
-            new BulkSubscribeOptions(true, 10, 500),
+        await using var subscription = await SubscribeAsync(component, new BulkSubscribeOptions(true, 10, 500),
             (entries, _) =>
             {
                 batches.Enqueue(entries.Count);
                 return Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(_ => HandlerResult.Success)]);
             },
-            time,
-            NullLogger.Instance,
-            CancellationToken.None);
+            time);
 
         var delivered = Task.WhenAll(component.DeliverAsync("1"), component.DeliverAsync("2"));
         var start = time.GetUtcNow();
@@ -310,14 +300,9 @@ public sealed class BulkSubscribeTests
     public async Task Default_bulk_subscriber_stopping_sends_waiting_messages_back_to_the_component()
     {
         var component = new ConcurrentComponent();
-        var subscription = await DefaultBulkSubscriber.SubscribeAsync(
-            component,
-            new SubscribeRequest("orders", "app", new Dictionary<string, string>()),
-            new BulkSubscribeOptions(true, 10, 60_000),
-            (entries, _) => Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(_ => HandlerResult.Success)]),
-            new FakeTimeProvider(),
-            NullLogger.Instance,
-            CancellationToken.None);
+        var subscription = await SubscribeAsync(component, new BulkSubscribeOptions(true, 10, 60_000),
+            AllSucceed,
+            new FakeTimeProvider());
 
         var waiting = component.DeliverAsync("1");
         await subscription.DisposeAsync();
@@ -487,14 +472,9 @@ public sealed class BulkSubscribeTests
         // EnqueueAsync means to return Failure once the subscription is stopping (DefaultBulkSubscriber.cs:86-90), but
         // after DisposeAsync has disposed _stop, reading _stop.Token throws ObjectDisposedException to the component.
         var component = new ConcurrentComponent();
-        var subscription = await DefaultBulkSubscriber.SubscribeAsync(
-            component,
-            new SubscribeRequest("orders", "app", new Dictionary<string, string>()),
-            new BulkSubscribeOptions(true, 10, 60_000),
-            (entries, _) => Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(_ => HandlerResult.Success)]),
-            new FakeTimeProvider(),
-            NullLogger.Instance,
-            CancellationToken.None);
+        var subscription = await SubscribeAsync(component, new BulkSubscribeOptions(true, 10, 60_000),
+            AllSucceed,
+            new FakeTimeProvider());
         await subscription.DisposeAsync();
 
         Assert.Equal(HandlerResult.Failure, await component.DeliverAsync("late").WaitAsync(Deadline));
@@ -509,10 +489,7 @@ public sealed class BulkSubscribeTests
         var time = new FakeTimeProvider();
         var component = new ConcurrentComponent();
         var handed = new ConcurrentQueue<string>();
-        await using var subscription = await DefaultBulkSubscriber.SubscribeAsync(
-            component,
-            new SubscribeRequest("orders", "app", new Dictionary<string, string>()),
-            new BulkSubscribeOptions(true, 10, 500),
+        await using var subscription = await SubscribeAsync(component, new BulkSubscribeOptions(true, 10, 500),
             (entries, _) =>
             {
                 foreach (var entry in entries)
@@ -522,9 +499,7 @@ public sealed class BulkSubscribeTests
 
                 return Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(_ => HandlerResult.Success)]);
             },
-            time,
-            NullLogger.Instance,
-            CancellationToken.None);
+            time);
 
         using var componentStop = new CancellationTokenSource();
         var delivered = component.DeliverAsync("1", componentStop.Token);
@@ -564,6 +539,13 @@ public sealed class BulkSubscribeTests
     }
 
     public sealed record OrderPlaced(string OrderId, decimal Total);
+
+    private static Task<IReadOnlyList<HandlerResult>> AllSucceed(IReadOnlyList<BulkMessageEntry> entries, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<HandlerResult>>([.. entries.Select(_ => HandlerResult.Success)]);
+
+    /// <summary>A bulk subscription to topic "orders" for app "app" over <paramref name="component"/>.</summary>
+    private static Task<IAsyncDisposable> SubscribeAsync(IPubSub component, BulkSubscribeOptions options, BulkPubSubHandler handler, TimeProvider time) =>
+        DefaultBulkSubscriber.SubscribeAsync(component, new SubscribeRequest("orders", "app", new Dictionary<string, string>()), options, handler, time, NullLogger.Instance, CancellationToken.None);
 
     private static int[] Ns(RecordedRequest request) =>
         [.. request.Json.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("event").GetProperty("data").GetProperty("n").GetInt32())];
