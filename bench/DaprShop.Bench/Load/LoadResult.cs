@@ -12,7 +12,10 @@ namespace DaprShop.Bench.Load;
 internal sealed record LoadResult(LoadPlan Plan, IReadOnlyList<SeriesRecorder> Series, HistogramBase SendLag, TimeSpan Elapsed, bool HitRequestBound, TimeSpan BenchCpu)
 {
     /// <summary>CPU time each of the shop's processes used while measuring (null when the bench did not start the shop).</summary>
-    public IReadOnlyDictionary<string, TimeSpan>? ShopCpu { get; init; }
+    public IReadOnlyDictionary<string, Shop.CpuTime>? ShopCpu { get; init; }
+
+    /// <summary>Context switches on the whole machine while measuring, the bench's own included (null off Linux).</summary>
+    public long? ContextSwitches { get; init; }
 
     /// <summary>The load offered, and what the load generator itself cost.</summary>
     public string Describe() =>

@@ -18,17 +18,21 @@ internal sealed class LoadRunner(TextWriter progress)
         {
             var warmup = new LoadRecorder(workload.Series);
             await DriveAsync($"{label} (warm-up)", workload, plan, plan.Warmup, plan.MaxWarmupRequests, warmup, cancellationToken);
+            await workload.SettleAsync(cancellationToken);
         }
 
         workload.StartMeasuring();
         var recorder = new LoadRecorder(workload.Series);
         var cpu = Environment.CpuUsage.TotalTime;
         var shopBefore = shopCpu?.Read();
+        var switchesBefore = ShopCpu.ContextSwitches();
         var elapsed = await DriveAsync(label, workload, plan, plan.Duration, plan.MaxRequests, recorder, cancellationToken);
         var shopUsed = ShopCpu.Used(shopBefore, shopCpu?.Read());
+        var switchesAfter = ShopCpu.ContextSwitches();
         return new LoadResult(plan, recorder.Series, recorder.SendLag, elapsed, recorder.Requests >= plan.MaxRequests, Environment.CpuUsage.TotalTime - cpu)
         {
             ShopCpu = shopUsed,
+            ContextSwitches = switchesAfter - switchesBefore,
         };
     }
 

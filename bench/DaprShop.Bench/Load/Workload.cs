@@ -11,6 +11,12 @@ internal abstract class Workload
 
     public virtual int SeriesOf(long sequence) => 0;
 
+    /// <summary>
+    /// Called after the warm-up, before <see cref="StartMeasuring"/>, with no load running: waits out the work the
+    /// warm-up left queued in the system under test, so that the measured run does not inherit its backlog.
+    /// </summary>
+    public virtual Task SettleAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Called between the warm-up and the measured run.</summary>
     public virtual void StartMeasuring()
     {

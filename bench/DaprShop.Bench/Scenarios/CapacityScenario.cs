@@ -28,7 +28,7 @@ internal sealed class CapacityScenario : IScenario
         var options = context.Options;
         var duration = options.Duration ?? TimeSpan.FromSeconds(options.Quick ? 3 : 20);
         var warmup = options.Warmup ?? TimeSpan.FromSeconds(options.Quick ? 2 : 10);
-        var deadline = TimeSpan.FromSeconds(options.Quick ? 5 : 60);
+        var deadline = OrdersScenario.NotificationDeadline(options);
         List<LoadModel> phases = [new ClosedModel(options.Load is ClosedModel given ? given.VirtualUsers : 32), .. Rates.Select(r => new OpenModel(options.Quick ? r / 10 : r))];
 
         // Enough shoppers for every phase together: the closed loop counted at the top rate.
@@ -42,7 +42,7 @@ internal sealed class CapacityScenario : IScenario
         {
             Method = "POST /api/orders on the gateway (bearer token, a new Idempotency-Key each, payment tok_visa), spread over "
                 + $"{shoppers} registered shoppers: first a closed loop (capacity), then the open model at each fixed rate, latency from the "
-                + "intended send time. After each phase GET /api/notifications is polled until every order of that phase has its "
+                + "intended send time. After each phase's warm-up the bench waits until the warm-up's orders are notified, then measures. After each phase GET /api/notifications is polled until every order of that phase has its "
                 + "notification; a notification's lag runs from its order's request leaving the bench to the notification's sentAt (the order's own latency included).",
             Load = $"each phase {duration.TotalSeconds:0.#} s measured after {warmup.TotalSeconds:0.#} s of warm-up",
         };
@@ -52,11 +52,16 @@ internal sealed class CapacityScenario : IScenario
         {
             var model = phases[i];
             var series = model is ClosedModel closed ? $"closed loop, {closed.VirtualUsers} users" : $"{((OpenModel)model).Rate:0} orders/s offered";
-            var workload = new OrderWorkload(gateway, users, $"{context.RunId}-phase{i}", "tok_visa", series);
+            var backlog = new WarmupBacklog(poller, users, deadline, context.Log);
+            var workload = new OrderWorkload(gateway, users, $"{context.RunId}-phase{i}", "tok_visa", series) { AfterWarmup = backlog.WaitAsync };
             var plan = OrdersScenario.Bounded(new LoadPlan(model, warmup, duration), shoppers);
             var load = await context.Load.RunAsync(series, workload, plan, cancellationToken, shop.Cpu);
             var notifications = await NotificationWatch.WaitAsync(poller, users, workload.Placed, deadline, context.Log, cancellationToken);
             AddPhase(result, series, load, notifications, deadline);
+            if (backlog.Describe() is { } settled)
+            {
+                result.Notes.Add($"{series}, warm-up backlog: {settled}.");
+            }
         }
 
         return result;

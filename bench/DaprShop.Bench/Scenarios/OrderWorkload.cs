@@ -13,7 +13,8 @@ internal sealed record PlacedOrder(int Shopper, string OrderId, int Status, Date
 /// <summary>
 /// <c>POST /api/orders</c> through the gateway: one item, paid with <paramref name="paymentMethod"/>, the shoppers
 /// taking turns, a new <c>Idempotency-Key</c> each time (so every request is a new order). 201 and 202 are the
-/// expected answers; once measuring starts, the placed orders' ids are kept.
+/// expected answers. The placed orders' ids are kept: those placed before measuring (priming and warm-up) apart, for
+/// <see cref="AfterWarmup"/> to wait out their notifications, so that the measured lag is the phase's own.
 /// </summary>
 internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> shoppers, string runId, string paymentMethod, string seriesName) : Workload
 {
@@ -23,6 +24,7 @@ internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> s
         new { items = new[] { new { sku = "SKU-BENCH-001", quantity = 2, unitPrice = 12.50m } }, currency = "EUR", paymentMethod },
         JsonSerializerOptions.Web);
 
+    private readonly ConcurrentQueue<PlacedOrder> _beforeMeasuring = new();
     private long _next = -1;
     private ConcurrentQueue<PlacedOrder>? _placed;
 
@@ -30,6 +32,12 @@ internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> s
 
     /// <summary>The orders placed since measuring started.</summary>
     public IReadOnlyCollection<PlacedOrder> Placed => _placed ?? [];
+
+    /// <summary>What to do with the orders placed before measuring once the warm-up is over (nothing when null).</summary>
+    public Func<IReadOnlyCollection<PlacedOrder>, CancellationToken, Task>? AfterWarmup { get; init; }
+
+    public override Task SettleAsync(CancellationToken cancellationToken) =>
+        AfterWarmup is { } settle ? settle(_beforeMeasuring, cancellationToken) : Task.CompletedTask;
 
     public override void StartMeasuring() => _placed = new ConcurrentQueue<PlacedOrder>();
 
@@ -46,13 +54,13 @@ internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> s
         var sentAt = DateTimeOffset.UtcNow;
         using var response = await gateway.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var placed = response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted;
-        if (placed && _placed is { } tracked)
+        if (placed)
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             if (json.RootElement.TryGetProperty("orderId", out var orderId) && orderId.GetString() is { } id)
             {
-                tracked.Enqueue(new PlacedOrder(shopper.Index, id, (int)response.StatusCode, sentAt));
+                (_placed ?? _beforeMeasuring).Enqueue(new PlacedOrder(shopper.Index, id, (int)response.StatusCode, sentAt));
             }
         }
 

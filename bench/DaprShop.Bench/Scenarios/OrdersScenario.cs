@@ -35,14 +35,28 @@ internal sealed class OrdersScenario : IScenario
 
         using var gateway = BenchHttp.Client(shop.Gateway, options.RequestTimeout, LoadDriver.Connections(model));
         var users = await Shopper.RegisterAsync(gateway, shoppers, $"{context.RunId}-orders", context.Log, cancellationToken);
-        var workload = new OrderWorkload(gateway, users, context.RunId, "tok_visa", "orders");
+        var deadline = NotificationDeadline(options);
+        using var poller = BenchHttp.Client(shop.Gateway, options.RequestTimeout, maxConnections: 8);
+        var backlog = new WarmupBacklog(poller, users, deadline, context.Log);
+        var workload = new OrderWorkload(gateway, users, context.RunId, "tok_visa", "orders") { AfterWarmup = backlog.WaitAsync };
         var priming = await OrderPriming.RunAsync(workload, PrimingDeadline(options), context.Log, cancellationToken);
         var load = await context.Load.RunAsync("orders", workload, plan, cancellationToken, shop.Cpu);
 
-        var deadline = TimeSpan.FromSeconds(options.Quick ? 5 : 60);
-        using var poller = BenchHttp.Client(shop.Gateway, options.RequestTimeout, maxConnections: 8);
         var notifications = await NotificationWatch.WaitAsync(poller, users, workload.Placed, deadline, context.Log, cancellationToken);
-        return Report(load, notifications, deadline, shoppers, priming);
+        var result = Report(load, notifications, deadline, shoppers, priming);
+        if (backlog.Describe() is { } settled)
+        {
+            result.Notes.Add($"Warm-up backlog: {settled}.");
+        }
+
+        return result;
+    }
+
+    /// <summary>How long the bench waits for the notifications of a phase (and of its warm-up) before it reports what is missing.</summary>
+    public static TimeSpan NotificationDeadline(BenchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return TimeSpan.FromSeconds(options.Quick ? 5 : 60);
     }
 
     /// <summary>Past order-service's breaker timeout (30 s in resiliency.yaml), so a breaker opened by a cold start has closed again.</summary>
@@ -79,8 +93,9 @@ internal sealed class OrdersScenario : IScenario
     }
 
     /// <summary>
-    /// The shop's CPU time per order placed while measuring, in total and per process, and the rate at which that
-    /// would take every core: what bounds throughput when the machine, not a lock or a queue, is the limit.
+    /// The shop's CPU time per order placed while measuring, in total and per process, with the kernel's share, and
+    /// the rate at which that would take every core: what bounds throughput when the machine, not a lock or a queue,
+    /// is the limit. Also the machine's context switches per order, which is what most of the kernel's share pays for.
     /// </summary>
     internal static void AddCpuPerOrder(ScenarioResult result, LoadResult load, long placed, string prefix = "")
     {
@@ -89,16 +104,27 @@ internal sealed class OrdersScenario : IScenario
             return;
         }
 
-        var total = cpu.Values.Aggregate(TimeSpan.Zero, (sum, used) => sum + used);
+        var total = cpu.Values.Aggregate(default(CpuTime), (sum, used) => sum + used).Total;
         var perOrder = total.TotalMilliseconds / placed;
-        var split = string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => $"{c.Key} {c.Value.TotalMilliseconds / placed:0.0}"));
+        var split = string.Join(", ", cpu.OrderByDescending(c => c.Value.Total).Select(c => $"{c.Key} {c.Value.Total.TotalMilliseconds / placed:0.0} ({KernelShare(c.Value):0}% kernel)"));
         result.Metrics.Add(new Metric(prefix + "shop CPU per order", Math.Round(perOrder, 1), "ms", $"{split} (ms; notification work still queued at the end is not in it)"));
+        if (load.ContextSwitches is { } switches)
+        {
+            result.Metrics.Add(new Metric(
+                prefix + "context switches per order",
+                Math.Round((double)switches / placed),
+                "switches",
+                $"{switches:N0} on the machine while measuring ({switches / load.Elapsed.TotalSeconds:N0}/s), the load generator's included"));
+        }
+
         result.Metrics.Add(new Metric(
             prefix + "orders/s that would use every core",
             Math.Round(Environment.ProcessorCount * 1000 / perOrder),
             "orders/s",
             $"{Environment.ProcessorCount} cores / {perOrder:0.0} ms CPU per order; the shop used {100 * total / load.Elapsed:0}% of one core while measuring"));
     }
+
+    private static double KernelShare(CpuTime used) => used.Total > TimeSpan.Zero ? 100 * used.System / used.Total : 0;
 
     /// <summary>Percentiles of each notified order's lag: from its request leaving the bench to its notification's <c>sentAt</c>.</summary>
     internal static void AddNotificationLag(ScenarioResult result, NotificationWait notifications, string prefix = "")
@@ -123,7 +149,8 @@ internal sealed class OrdersScenario : IScenario
         var result = new ScenarioResult(Name, Title)
         {
             Method = "POST /api/orders on the gateway with a bearer token, a new Idempotency-Key each and payment tok_visa, "
-                + $"spread over {shoppers} registered shoppers; every latency recorded in an HDR histogram. Afterwards "
+                + $"spread over {shoppers} registered shoppers; every latency recorded in an HDR histogram. After the warm-up the "
+                + "bench waits until every order placed so far has its notification, then measures. Afterwards "
                 + $"GET /api/notifications is polled per shopper every {NotificationWatch.PollInterval.TotalMilliseconds:0} ms until every order placed while measuring has its notification.",
             Load = load.Describe(),
         };
