@@ -13,8 +13,8 @@ internal sealed record PlacedOrder(int Shopper, string OrderId, int Status, Date
 /// <summary>
 /// <c>POST /api/orders</c> through the gateway: one item, paid with <paramref name="paymentMethod"/>, the shoppers
 /// taking turns, a new <c>Idempotency-Key</c> each time (so every request is a new order). 201 and 202 are the
-/// expected answers. The placed orders' ids are kept: those placed before measuring (priming and warm-up) apart, for
-/// <see cref="AfterWarmup"/> to wait out their notifications, so that the measured lag is the phase's own.
+/// expected answers. The placed orders' ids are kept once measuring starts, and before that (priming and warm-up, apart)
+/// only when <see cref="AfterWarmup"/> is to wait out their notifications, so that the measured lag is the phase's own.
 /// </summary>
 internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> shoppers, string runId, string paymentMethod, string seriesName) : Workload
 {
@@ -54,13 +54,13 @@ internal sealed class OrderWorkload(HttpClient gateway, IReadOnlyList<Shopper> s
         var sentAt = DateTimeOffset.UtcNow;
         using var response = await gateway.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var placed = response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted;
-        if (placed)
+        if (placed && (_placed ?? (AfterWarmup is null ? null : _beforeMeasuring)) is { } tracked)
         {
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
             if (json.RootElement.TryGetProperty("orderId", out var orderId) && orderId.GetString() is { } id)
             {
-                (_placed ?? _beforeMeasuring).Enqueue(new PlacedOrder(shopper.Index, id, (int)response.StatusCode, sentAt));
+                tracked.Enqueue(new PlacedOrder(shopper.Index, id, (int)response.StatusCode, sentAt));
             }
         }
 
