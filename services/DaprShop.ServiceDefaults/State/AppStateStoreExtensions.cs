@@ -10,10 +10,28 @@ public static class AppStateStoreExtensions
     /// on a conflict it reads again and retries. <paramref name="change"/> returns the instance it was given
     /// (or null for a missing value) to leave the state as it is; it may run more than once, so keep it pure.
     /// </summary>
-    public static async Task<StateUpdate<T>> UpdateAsync<T>(
+    public static Task<StateUpdate<T>> UpdateAsync<T>(
         this IAppStateStore store,
         string key,
         Func<T?, T?> change,
+        CancellationToken cancellationToken,
+        int maxAttempts = DefaultMaxAttempts)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return store.UpdateAsync<T>(key, (current, _) => Task.FromResult(change(current)), cancellationToken, maxAttempts);
+    }
+
+    /// <summary>
+    /// <see cref="UpdateAsync{T}(IAppStateStore, string, Func{T, T}, CancellationToken, int)"/> with a change that may
+    /// first write other keys, which then happens before <paramref name="key"/> is written. It may run more than once
+    /// (after a conflict, or again after a crash in between), so whatever else it writes must come out the same each
+    /// time it runs on the same value.
+    /// </summary>
+    public static async Task<StateUpdate<T>> UpdateAsync<T>(
+        this IAppStateStore store,
+        string key,
+        Func<T?, CancellationToken, Task<T?>> change,
         CancellationToken cancellationToken,
         int maxAttempts = DefaultMaxAttempts)
         where T : class
@@ -25,7 +43,7 @@ public static class AppStateStoreExtensions
         for (var attempt = 1; attempt <= maxAttempts; attempt++)
         {
             var current = await store.GetAsync<T>(key, cancellationToken);
-            var updated = change(current?.Value);
+            var updated = await change(current?.Value, cancellationToken);
 
             if (updated is null || ReferenceEquals(updated, current?.Value))
             {

@@ -3,23 +3,80 @@ using OrderService.Domain;
 
 namespace OrderService.Infrastructure;
 
-/// <summary>Per user, <c>orders-of-{userId}</c>: a list of order ids in the state store, changed with its ETag and retried on conflict.</summary>
+/// <summary>
+/// Per user, in the state store: <c>orders-of-{userId}</c> holds the newest order ids (at most <see cref="PageSize"/>)
+/// and how many full pages of older ones there are, <c>orders-of-{userId}-page-1</c> (the oldest) onwards. Placing an
+/// order reads and writes only that head, so what it costs does not grow with the user's history; every
+/// <see cref="PageSize"/>th order first writes the head's ids out as the next page. The head is changed with its ETag
+/// and retried on conflict.
+/// </summary>
 public sealed class StateUserOrderIndex(IAppStateStore state) : IUserOrderIndex
 {
+    /// <summary>How many ids the head holds before they move to a page of their own (about 4 KB of JSON).</summary>
+    public const int PageSize = 100;
+
     public static string IndexKey(string userId) => $"orders-of-{userId}";
 
-    public Task AddAsync(string userId, string orderId, CancellationToken cancellationToken) =>
-        state.UpdateAsync<UserOrderIndex>(IndexKey(userId), index => (index ?? UserOrderIndex.Empty).With(orderId), cancellationToken);
+    /// <summary>The key of page <paramref name="page"/> (1 is the oldest). User ids are GUIDs, so no head key ends like this.</summary>
+    public static string PageKey(string userId, int page) => $"orders-of-{userId}-page-{page}";
 
-    public async Task<IReadOnlyList<string>> GetAsync(string userId, CancellationToken cancellationToken) =>
-        (await state.GetAsync<UserOrderIndex>(IndexKey(userId), cancellationToken))?.Value.OrderIds ?? [];
+    public async Task AddAsync(string userId, string orderId, CancellationToken cancellationToken) =>
+        await state.UpdateAsync<UserOrderIndex>(
+            IndexKey(userId),
+            async (index, token) =>
+            {
+                var head = index ?? UserOrderIndex.Empty;
+                if (head.Contains(orderId))
+                {
+                    return index;
+                }
+
+                if (head.IsFull(PageSize))
+                {
+                    // Only one head ever has this many pages and is full, so every writer (and a retry after a crash
+                    // before the head moved on) writes this page with the same ids: an existing page is already right.
+                    await state.TryInsertAsync(PageKey(userId, head.Pages + 1), new UserOrderPage(head.OrderIds), token);
+                }
+
+                return head.With(orderId, PageSize);
+            },
+            cancellationToken);
+
+    public async Task<IReadOnlyList<string>> GetAsync(string userId, CancellationToken cancellationToken)
+    {
+        if ((await state.GetAsync<UserOrderIndex>(IndexKey(userId), cancellationToken))?.Value is not { } head)
+        {
+            return [];
+        }
+
+        var pages = head.Pages == 0
+            ? []
+            : await state.GetManyAsync<UserOrderPage>([.. Enumerable.Range(1, head.Pages).Select(page => PageKey(userId, page))], cancellationToken);
+
+        // An id placed again after its page was written out (a retry after a crash, a hundred orders later) is listed once.
+        return [.. pages.SelectMany(page => page.OrderIds).Concat(head.OrderIds).Distinct(StringComparer.Ordinal)];
+    }
 }
 
-/// <summary>The ids of one user's orders, in the order they were placed.</summary>
-public sealed record UserOrderIndex(IReadOnlyList<string> OrderIds)
+/// <summary>The head of one user's order ids: the newest, in the order they were placed, and how many pages hold older ones.</summary>
+public sealed record UserOrderIndex(IReadOnlyList<string> OrderIds, int Pages = 0)
 {
     public static UserOrderIndex Empty { get; } = new([]);
 
-    /// <summary>This index with <paramref name="orderId"/> added, or the same instance when it is already there.</summary>
-    public UserOrderIndex With(string orderId) => OrderIds.Contains(orderId, StringComparer.Ordinal) ? this : new UserOrderIndex([.. OrderIds, orderId]);
+    public bool Contains(string orderId) => OrderIds.Contains(orderId, StringComparer.Ordinal);
+
+    /// <summary>Whether the next id starts a new head (an index written before there were pages may hold more).</summary>
+    public bool IsFull(int pageSize) => OrderIds.Count >= pageSize;
+
+    /// <summary>
+    /// This head with <paramref name="orderId"/> added, or the same instance when it is already there; when full, a new
+    /// head holding only <paramref name="orderId"/>, its ids counted as one more page (written out first by the caller).
+    /// </summary>
+    public UserOrderIndex With(string orderId, int pageSize) =>
+        Contains(orderId) ? this
+        : IsFull(pageSize) ? new UserOrderIndex([orderId], Pages + 1)
+        : this with { OrderIds = [.. OrderIds, orderId] };
 }
+
+/// <summary>A full page of one user's older order ids, in the order they were placed.</summary>
+public sealed record UserOrderPage(IReadOnlyList<string> OrderIds);
