@@ -100,7 +100,7 @@ public sealed class OrderActor(
         // The intent first: if this process dies after payment refunded but before the cancellation is saved, the
         // reminder finishes it. AwaitingPayment too: a capture may have gone through without the order hearing of it;
         // with none, payment voids the order's payment so that no late capture can charge a cancelled order.
-        await RegisterCancelAsync();
+        await RegisterCancelAsync(OrderCancelled.ByCustomer);
         if (await TryCancelAsync(current, OrderCancelled.ByCustomer, cancellationToken) is not { } cancelled)
         {
             return new CancellationOutcome(
@@ -127,7 +127,7 @@ public sealed class OrderActor(
                 break;
 
             case PaymentReminders.CancelOrder:
-                await CompleteCancellationAsync();
+                await CompleteCancellationAsync(CancelIntent.Read(state));
                 break;
 
             default:
@@ -147,19 +147,21 @@ public sealed class OrderActor(
             return;
         }
 
-        var refund = await payments.RefundAsync(OrderId, CancellationToken.None);
-        if (refund == PaymentRefundOutcome.Unavailable)
+        // The intent first, as for a customer's cancellation: the refund asked here may still land after this process
+        // died and a retried capture confirmed the order; the cancel-order reminder then cancels it and keeps the
+        // refund, instead of leaving a confirmed order whose money went back.
+        await RegisterCancelAsync(OrderCancelled.PaymentWindowExpired);
+        if (await TryCancelAsync(current, OrderCancelled.PaymentWindowExpired, CancellationToken.None) is null)
         {
-            logger.LogWarning("Payment window of order {OrderId} closed, but payment could not void it; trying again in {Period}", OrderId, deadlines.Value.PaymentRetry.MaxDelay);
+            logger.LogWarning("Payment window of order {OrderId} closed, but payment could not void it; the cancel-order reminder tries again", OrderId);
             return;
         }
 
-        await ChangeAsync(current.ExpirePaymentWindow(refund), CancellationToken.None);
         logger.LogInformation("Order {OrderId} cancelled: payment window of {PaymentWindow} expired", OrderId, deadlines.Value.PaymentWindow);
     }
 
     /// <summary>A cancellation that was asked but not saved (payment did not answer, or the process died): finish it.</summary>
-    private async Task CompleteCancellationAsync()
+    private async Task CompleteCancellationAsync(string? intendedReason)
     {
         if (order is not { } current || !current.CanBecome(OrderStatus.Cancelled))
         {
@@ -168,7 +170,8 @@ public sealed class OrderActor(
             return;
         }
 
-        var reason = current.PaymentMismatch is null ? OrderCancelled.ByCustomer : OrderCancelled.PaymentMismatch;
+        // A saved mismatch is the reason whoever asked; a reminder registered before reasons were written means the customer.
+        var reason = current.PaymentMismatch is not null ? OrderCancelled.PaymentMismatch : intendedReason ?? OrderCancelled.ByCustomer;
         if (await TryCancelAsync(current, reason, CancellationToken.None) is not null)
         {
             logger.LogInformation("Order {OrderId} cancelled: the cancellation ({Reason}) completed", OrderId, reason);
@@ -263,7 +266,7 @@ public sealed class OrderActor(
     /// </summary>
     private async Task<OrderState> CancelMismatchedAsync(OrderState current, CancellationToken cancellationToken)
     {
-        await RegisterCancelAsync();
+        await RegisterCancelAsync(OrderCancelled.PaymentMismatch);
         return await TryCancelAsync(current, OrderCancelled.PaymentMismatch, cancellationToken) ?? current;
     }
 
@@ -379,11 +382,11 @@ public sealed class OrderActor(
         logger.LogInformation("Order {OrderId} awaits payment: retried with backoff from {BaseDelay}, cancelled after {PaymentWindow} unless paid", OrderId, options.PaymentRetry.BaseDelay, options.PaymentWindow);
     }
 
-    /// <summary>Periodic at the first retry delay, until the cancellation is saved.</summary>
-    private async Task RegisterCancelAsync()
+    /// <summary>Periodic at the first retry delay, until the cancellation is saved; it carries the cancellation's reason.</summary>
+    private async Task RegisterCancelAsync(string reason)
     {
         var delay = deadlines.Value.PaymentRetry.BaseDelay;
-        await RegisterReminderAsync(PaymentReminders.CancelOrder, [], delay, delay);
+        await RegisterReminderAsync(PaymentReminders.CancelOrder, CancelIntent.Write(reason), delay, delay);
     }
 
     /// <summary>Periodic, so that payment is still asked again if registering the next, longer delay fails.</summary>
@@ -407,6 +410,33 @@ public sealed class OrderActor(
     }
 
     private sealed record PendingChange(OrderLog Log, IReadOnlyList<RecordedOrderEvent> Appended, OrderState After, OrderIntegrationEvent IntegrationEvent);
+
+    /// <summary>The data of the <see cref="PaymentReminders.CancelOrder"/> reminder: why the order is being cancelled.</summary>
+    private sealed record CancelIntent(string Reason)
+    {
+        private static readonly string[] Known = [OrderCancelled.ByCustomer, OrderCancelled.PaymentWindowExpired, OrderCancelled.PaymentMismatch];
+
+        public static byte[] Write(string reason) => JsonSerializer.SerializeToUtf8Bytes(new CancelIntent(reason), OrderEventSerializer.Options);
+
+        /// <summary>The reason, or null for a reminder without one (or with one this version does not know).</summary>
+        public static string? Read(byte[]? data)
+        {
+            if (data is not { Length: > 0 })
+            {
+                return null;
+            }
+
+            try
+            {
+                var reason = JsonSerializer.Deserialize<CancelIntent>(data, OrderEventSerializer.Options)?.Reason;
+                return Known.Contains(reason, StringComparer.Ordinal) ? reason : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
 
     /// <summary>The data of the <see cref="PaymentReminders.RetryPayment"/> reminder: which attempt it is.</summary>
     private sealed record RetryAttempt(int Attempt)

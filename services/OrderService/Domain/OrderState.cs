@@ -6,7 +6,7 @@ namespace OrderService.Domain;
 
 /// <summary>
 /// An order as its events leave it: a pure fold of its log (<see cref="Fold"/>, <see cref="Apply"/>). The commands
-/// (<see cref="Place"/>, <see cref="SettlePayment"/>, <see cref="Cancel"/>, <see cref="ExpirePaymentWindow(PaymentRefundOutcome)"/>) check
+/// (<see cref="Place"/>, <see cref="SettlePayment"/>, <see cref="Cancel"/>) check
 /// their rules against this state and return the new events; they change nothing themselves.
 /// </summary>
 public sealed record OrderState
@@ -265,13 +265,6 @@ public sealed record OrderState
             _ => throw new OrderInvariantException($"Order {OrderId} cannot be cancelled while its refund is unknown ({refund})."),
         };
     }
-
-    /// <summary>
-    /// The payment window closed: an order still awaiting payment is cancelled once payment has answered the refund
-    /// (voided, or refunded if a capture went through unseen); any other order is left as it is.
-    /// </summary>
-    public IReadOnlyList<OrderEvent> ExpirePaymentWindow(PaymentRefundOutcome refund) =>
-        Status == OrderStatus.AwaitingPayment ? Cancel(OrderCancelled.PaymentWindowExpired, refund) : [];
 
     public static decimal TotalOf(IEnumerable<OrderLine> items) => items.Sum(item => item.LineTotal);
 

@@ -191,6 +191,34 @@ public class OrderActorTests
     }
 
     [Fact]
+    public async Task PaymentWindow_refund_lands_after_a_retry_confirmed_the_order_Cancel_reminder_cancels_it_refunded_once()
+    {
+        var command = TestOrders.Command(key: "k-late-refund");
+        shop.Payments.CrashOnNextCapture = true;
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
+        var orderId = command.OrderId();
+        shop.Actors.Deactivate(orderId);
+        shop.Payments.Down = true;
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        shop.Payments.Down = false;
+
+        // The window's refund is sent, and the process dies before payment has done it: the request is still under way.
+        shop.Payments.CrashOnNextRefund = false;
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow));
+        shop.Actors.Deactivate(orderId);
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        Assert.Equal(OrderStatus.Confirmed, shop.Logs.Peek(orderId)!.Fold()!.Status);
+        Assert.Equal(PaymentRefundOutcome.Refunded, await shop.Payments.RefundAsync(orderId, CancellationToken.None));
+
+        Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder));
+
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal("payment window expired", shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
+        Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
     public async Task PaymentWindow_reminder_order_already_confirmed_Changes_nothing()
     {
         shop.Payments.Down = true;

@@ -355,17 +355,4 @@ public class OrderStateTests
     {
         Assert.Throws<OrderInvariantException>(() => TestOrders.Confirmed().Cancel(OrderCancelled.ByCustomer, PaymentRefundOutcome.NoPayment));
     }
-
-    [Fact]
-    public void ExpirePaymentWindow_awaiting_payment_Cancelled_payment_window_expired()
-    {
-        Assert.Equal([new OrderCancelled("payment window expired")], TestOrders.Deferred().ExpirePaymentWindow(PaymentRefundOutcome.NoPayment));
-    }
-
-    [Fact]
-    public void ExpirePaymentWindow_confirmed_Nothing()
-    {
-        Assert.Empty(TestOrders.Confirmed().ExpirePaymentWindow(PaymentRefundOutcome.Refunded));
-        Assert.Empty(TestOrders.Cancelled().ExpirePaymentWindow(PaymentRefundOutcome.NoPayment));
-    }
 }
