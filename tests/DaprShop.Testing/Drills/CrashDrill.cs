@@ -10,7 +10,8 @@ namespace DaprShop.Testing.Drills;
 /// payment-service's ledger only, DESIGN.md's crash invariants:
 /// <list type="bullet">
 /// <item>every order that was answered 201/202, and every order that exists, settles (Confirmed, Rejected, or Cancelled
-/// when its cancellation was accepted) without any client retrying; a client that got no answer and retries with the
+/// when its cancellation was accepted; a confirmed order whose payment was refunded is still being cancelled) without
+/// any client retrying; a client that got no answer and retries with the
 /// same Idempotency-Key reaches an order that settles too;</item>
 /// <item>one capture per confirmed order, matching the ledger; none per rejected one; a refund for each cancelled paid
 /// order and no other; no payment captured for an order that is not confirmed;</item>
@@ -170,6 +171,11 @@ public sealed class CrashDrill(IDrillShop shop, CrashDrillOptions options, Actio
                 {
                     problems.Add(("stuck", $"order {id} is still {entry.Status}"));
                 }
+
+                if (problems.Count == 0)
+                {
+                    await AddCancellationsUnderWayAsync(listed, problems, cancellationToken);
+                }
             }
 
             if (problems.Count == 0)
@@ -197,6 +203,22 @@ public sealed class CrashDrill(IDrillShop shop, CrashDrillOptions options, Actio
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// A confirmed order whose payment was refunded is being cancelled (its cancel-order reminder saves the cancellation
+    /// once the refund is answered, also when the refund landed after the process died): not settled yet.
+    /// </summary>
+    private async Task AddCancellationsUnderWayAsync(Dictionary<string, (DrillCustomer Customer, string Status)> listed, List<(string Kind, string Message)> problems, CancellationToken cancellationToken)
+    {
+        foreach (var (id, _) in listed.Where(o => o.Value.Status == "Confirmed"))
+        {
+            var payment = await shop.ReadPaymentAsync(id, cancellationToken);
+            if (payment?["status"]?.GetValue<string>() == "Refunded")
+            {
+                problems.Add(("stuck", $"order {id} is Confirmed with its payment refunded: its cancellation never completed"));
+            }
         }
     }
 
