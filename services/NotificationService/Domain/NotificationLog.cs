@@ -3,64 +3,150 @@ using DaprShop.ServiceDefaults.State;
 namespace NotificationService.Domain;
 
 /// <summary>
-/// What was sent, in the Dapr state store: per user, <c>notifications-of-{userId}</c>, the newest
-/// <see cref="MaxPerUser"/> notifications, changed with its ETag. The list is also the de-duplication record: a
-/// notification id is derived from its event id, so a redelivered event finds its notification there. One document
-/// per delivery (read, then written once) keeps a delivery at two state calls; a separate per-event marker doubled
-/// that, and deliveries are serial per subscriber, so it halved how fast notifications could keep up with orders.
+/// What was sent, in the Dapr state store, per user: the head <c>notifications-of-{userId}</c> holds the newest
+/// notifications and how many pages hold older ones, <c>notifications-of-{userId}-page-1</c> (the oldest) onwards.
+/// A delivery reads the head, and writes it once with its ETag: two state calls, whose cost does not grow with the
+/// user's history. When the head would reach twice <see cref="PageSize"/>, its oldest notifications are first written
+/// out as the next page (once: an existing page is already right) and the head keeps the newest <see cref="PageSize"/>.
+/// <para>
+/// The head is also the de-duplication record: a notification id is derived from its event id, so an event redelivered
+/// while its notification is among the user's newest <see cref="PageSize"/> (up to twice that) is found there. Only
+/// the pages the listing can reach are kept (<see cref="PagesKept"/>); a page that falls out of it is deleted.
+/// </para>
 /// </summary>
 public sealed class NotificationLog(IAppStateStore state)
 {
-    /// <summary>How many notifications are kept per user (the newest); an event redelivered after this many newer ones would be sent again.</summary>
-    public const int MaxPerUser = 500;
+    /// <summary>How many notifications the head keeps when it rolls over, and so the smallest de-duplication window.</summary>
+    public const int PageSize = 50;
+
+    /// <summary>How many notifications <see cref="ListAsync"/> answers at most (the newest).</summary>
+    public const int MaxListed = 500;
+
+    /// <summary>How many pages are kept: with at least <see cref="PageSize"/> in the head, enough to list <see cref="MaxListed"/>.</summary>
+    public const int PagesKept = MaxListed / PageSize;
 
     public static string UserKey(string userId) => $"notifications-of-{userId}";
 
-    /// <summary>The user's stored list with its ETag (null before the first notification), to check and then record against.</summary>
+    /// <summary>The key of page <paramref name="page"/> (1 is the oldest). User ids are GUIDs, so no head key ends like this.</summary>
+    public static string PageKey(string userId, int page) => $"notifications-of-{userId}-page-{page}";
+
+    /// <summary>The user's head with its ETag (null before the first notification), to check and then record against.</summary>
     public Task<AppStateEntry<UserNotifications>?> ReadAsync(string userId, CancellationToken cancellationToken) =>
         state.GetAsync<UserNotifications>(UserKey(userId), cancellationToken);
 
     /// <summary>
-    /// Records <paramref name="notification"/> in its user's list (once, even when called again): written against
-    /// <paramref name="read"/>'s ETag, and read again and retried when another writer changed the list meanwhile.
+    /// Records <paramref name="notification"/> in its user's head (once, even when called again): written against
+    /// <paramref name="read"/>'s ETag, and read again and retried when another writer changed the head meanwhile.
     /// </summary>
     public async Task RecordAsync(Notification notification, AppStateEntry<UserNotifications>? read, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
 
+        if (read?.Value.Contains(notification.NotificationId) == true)
+        {
+            return;
+        }
+
         var key = UserKey(notification.UserId);
+        var head = await WithAsync(read?.Value, notification, cancellationToken);
         var written = read is null
-            ? await state.TryInsertAsync(key, UserNotifications.Empty.With(notification, MaxPerUser), cancellationToken)
-            : read.Value.Contains(notification.NotificationId)
-              || await state.TryReplaceAsync(key, read.Value.With(notification, MaxPerUser), read.ETag, cancellationToken);
+            ? await state.TryInsertAsync(key, head, cancellationToken)
+            : await state.TryReplaceAsync(key, head, read.ETag, cancellationToken);
         if (!written)
         {
-            await state.UpdateAsync<UserNotifications>(key, current => (current ?? UserNotifications.Empty).With(notification, MaxPerUser), cancellationToken);
+            var update = await state.UpdateAsync<UserNotifications>(key, async (current, token) => await WithAsync(current, notification, token), cancellationToken);
+            if (!update.Changed)
+            {
+                return;
+            }
+
+            head = update.Value!;
+        }
+
+        if (head.JustRolledOver(PageSize) && head.Pages > PagesKept)
+        {
+            await DeletePageAsync(notification.UserId, head.Pages - PagesKept, cancellationToken);
         }
     }
 
-    /// <summary>The user's notifications, newest first.</summary>
+    /// <summary>The user's newest notifications (at most <see cref="MaxListed"/>), newest first.</summary>
     public async Task<IReadOnlyList<Notification>> ListAsync(string userId, CancellationToken cancellationToken)
     {
-        var stored = await state.GetAsync<UserNotifications>(UserKey(userId), cancellationToken);
-        return [.. (stored?.Value.Items ?? []).OrderByDescending(n => n.SentAt).ThenByDescending(n => n.NotificationId, StringComparer.Ordinal)];
+        if ((await state.GetAsync<UserNotifications>(UserKey(userId), cancellationToken))?.Value is not { } head)
+        {
+            return [];
+        }
+
+        var newestPages = Enumerable.Range(1, head.Pages).TakeLast(PagesKept).Select(page => PageKey(userId, page)).ToList();
+        var pages = newestPages.Count == 0 ? [] : await state.GetManyAsync<NotificationPage>(newestPages, cancellationToken);
+
+        // An event redelivered after its notification moved to a page is sent and recorded again: listed once.
+        return
+        [
+            .. head.Items.Concat(pages.SelectMany(page => page.Items))
+                .OrderByDescending(n => n.SentAt)
+                .ThenByDescending(n => n.NotificationId, StringComparer.Ordinal)
+                .DistinctBy(n => n.NotificationId, StringComparer.Ordinal)
+                .Take(MaxListed),
+        ];
+    }
+
+    /// <summary>
+    /// <paramref name="head"/> with <paramref name="notification"/> (the same instance when it is there already); on a
+    /// rollover the page is written first. Only one head ever has this many pages and rolls over, so every writer (and
+    /// a retry after a crash before the head moved on) writes the page with the same notifications.
+    /// </summary>
+    private async Task<UserNotifications> WithAsync(UserNotifications? head, Notification notification, CancellationToken cancellationToken)
+    {
+        head ??= UserNotifications.Empty;
+        if (!head.Contains(notification.NotificationId) && head.RollsOver(PageSize))
+        {
+            await state.TryInsertAsync(PageKey(notification.UserId, head.Pages + 1), head.PageOut(PageSize), cancellationToken);
+        }
+
+        return head.With(notification, PageSize);
+    }
+
+    /// <summary>Deletes a page the listing no longer reaches; it was written once, so its ETag is the one just read.</summary>
+    private async Task DeletePageAsync(string userId, int page, CancellationToken cancellationToken)
+    {
+        var key = PageKey(userId, page);
+        if (await state.GetAsync<NotificationPage>(key, cancellationToken) is { } stored)
+        {
+            await state.TryDeleteAsync(key, stored.ETag, cancellationToken);
+        }
     }
 }
 
-/// <summary>One user's notifications, newest first.</summary>
-public sealed record UserNotifications(IReadOnlyList<Notification> Items)
+/// <summary>The head of one user's notifications: the newest, newest first, and how many pages hold older ones.</summary>
+public sealed record UserNotifications(IReadOnlyList<Notification> Items, int Pages = 0)
 {
     public static UserNotifications Empty { get; } = new([]);
 
     public bool Contains(string notificationId) => Items.Any(item => item.NotificationId == notificationId);
 
-    /// <summary>This list with <paramref name="notification"/> in front, or the same instance when it is already there.</summary>
-    public UserNotifications With(Notification notification, int max)
+    /// <summary>Whether the next notification fills the head to twice <paramref name="pageSize"/> (a head written before pages may hold more).</summary>
+    public bool RollsOver(int pageSize) => Items.Count + 1 >= 2 * pageSize;
+
+    /// <summary>Whether this head was just rolled over: it holds exactly the newest <paramref name="pageSize"/> after a page was written.</summary>
+    public bool JustRolledOver(int pageSize) => Pages > 0 && Items.Count == pageSize;
+
+    /// <summary>The page a rollover writes: every notification but the newest <paramref name="pageSize"/> − 1, which stay with the next one.</summary>
+    public NotificationPage PageOut(int pageSize) => new([.. Items.Skip(pageSize - 1)]);
+
+    /// <summary>
+    /// This head with <paramref name="notification"/> in front, or the same instance when it is already there; on a
+    /// rollover only the newest <paramref name="pageSize"/>, with the page (<see cref="PageOut"/>) counted.
+    /// </summary>
+    public UserNotifications With(Notification notification, int pageSize)
     {
         ArgumentNullException.ThrowIfNull(notification);
 
-        return Contains(notification.NotificationId)
-            ? this
-            : new UserNotifications([notification, .. Items.Take(max - 1)]);
+        return Contains(notification.NotificationId) ? this
+            : RollsOver(pageSize) ? new UserNotifications([notification, .. Items.Take(pageSize - 1)], Pages + 1)
+            : this with { Items = [notification, .. Items] };
     }
 }
+
+/// <summary>A page of one user's older notifications, newest first; written once.</summary>
+public sealed record NotificationPage(IReadOnlyList<Notification> Items);

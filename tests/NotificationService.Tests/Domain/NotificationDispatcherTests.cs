@@ -13,6 +13,9 @@ public class NotificationDispatcherTests
     private readonly InMemoryAppStateStore state = new();
     private readonly RecordingSender sender = new();
 
+    /// <summary>The time of <see cref="SendAsync"/>'s notifications: an hour ago onwards, a second apart.</summary>
+    private readonly ManualClock clock = new(DateTimeOffset.UtcNow.AddHours(-1));
+
     private NotificationLog Log => new(state);
 
     private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
@@ -140,14 +143,110 @@ public class NotificationDispatcherTests
     }
 
     [Fact]
-    public void UserNotifications_With_over_max_Keeps_newest()
+    public async Task RecordAsync_head_reaches_twice_the_page_size_Oldest_move_to_a_page_and_the_newest_stay()
     {
-        var list = UserNotifications.Empty;
-        for (var i = 0; i < 5; i++)
+        var sent = await SendAsync(2 * NotificationLog.PageSize);
+
+        var head = (await Log.ReadAsync("u-1", CancellationToken.None))!.Value;
+        Assert.Equal(1, head.Pages);
+        Assert.Equal(sent.TakeLast(NotificationLog.PageSize).Reverse(), head.Items.Select(n => n.NotificationId));
+        var page = (await state.GetAsync<NotificationPage>(NotificationLog.PageKey("u-1", 1), CancellationToken.None))!.Value;
+        Assert.Equal(sent.Take(NotificationLog.PageSize).Reverse(), page.Items.Select(n => n.NotificationId));
+        Assert.Equal(sent.AsEnumerable().Reverse(), (await Log.ListAsync("u-1", CancellationToken.None)).Select(n => n.NotificationId));
+    }
+
+    [Fact]
+    public async Task DispatchAsync_after_a_rollover_Still_two_state_calls_and_one_more_write_per_page()
+    {
+        await SendAsync(2 * NotificationLog.PageSize);
+        var (reads, writes) = (state.Reads, state.Writes);
+
+        await SendAsync(NotificationLog.PageSize - 1);
+        Assert.Equal((NotificationLog.PageSize - 1, NotificationLog.PageSize - 1), (state.Reads - reads, state.Writes - writes));
+
+        await SendAsync(1);
+        Assert.Equal((NotificationLog.PageSize, NotificationLog.PageSize + 1), (state.Reads - reads, state.Writes - writes));
+        Assert.Equal(2, (await Log.ReadAsync("u-1", CancellationToken.None))!.Value.Pages);
+    }
+
+    [Fact]
+    public async Task DispatchAsync_redelivered_after_a_rollover_Duplicate_while_in_the_newest_page_size()
+    {
+        var events = Enumerable.Range(0, 2 * NotificationLog.PageSize).Select(_ => TestEvents.Of(new OrderConfirmedIntegrationEvent())).ToList();
+        foreach (var orderEvent in events)
         {
-            list = list.With(NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmedIntegrationEvent()), DateTimeOffset.UtcNow)!, max: 3);
+            await Dispatcher().DispatchAsync(orderEvent, CancellationToken.None);
         }
 
-        Assert.Equal(3, list.Items.Count);
+        var outcome = await Dispatcher().DispatchAsync(events[^NotificationLog.PageSize], CancellationToken.None);
+
+        Assert.Equal(DispatchOutcome.Duplicate, outcome);
+        Assert.Equal(events.Count, sender.Sent.Count);
+    }
+
+    [Fact]
+    public async Task ListAsync_long_history_Newest_max_listed_and_pages_out_of_reach_deleted()
+    {
+        var sent = await SendAsync(NotificationLog.MaxListed + 3 * NotificationLog.PageSize);
+
+        var listed = await Log.ListAsync("u-1", CancellationToken.None);
+
+        Assert.Equal(sent.TakeLast(NotificationLog.MaxListed).Reverse(), listed.Select(n => n.NotificationId));
+        var pages = (await Log.ReadAsync("u-1", CancellationToken.None))!.Value.Pages;
+        Assert.True(pages > NotificationLog.PagesKept);
+        var kept = Enumerable.Range(1, pages).Where(page => state.Keys.Contains(NotificationLog.PageKey("u-1", page))).ToList();
+        Assert.Equal(Enumerable.Range(pages - NotificationLog.PagesKept + 1, NotificationLog.PagesKept), kept);
+    }
+
+    [Fact]
+    public async Task RecordAsync_two_writers_roll_over_from_one_read_Page_written_once_and_both_kept()
+    {
+        await SendAsync(2 * NotificationLog.PageSize - 2);
+        var first = NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmedIntegrationEvent()), DateTimeOffset.UtcNow)!;
+        var second = NotificationMessageBuilder.Build(TestEvents.Of(new OrderCancelledIntegrationEvent()), DateTimeOffset.UtcNow.AddSeconds(1))!;
+        var third = NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmedIntegrationEvent()), DateTimeOffset.UtcNow.AddSeconds(2))!;
+        await Log.RecordAsync(first, await Log.ReadAsync("u-1", CancellationToken.None), CancellationToken.None);
+        var stale = await Log.ReadAsync("u-1", CancellationToken.None);
+        await Log.RecordAsync(second, stale, CancellationToken.None);
+
+        await Log.RecordAsync(third, stale, CancellationToken.None);
+
+        var listed = await Log.ListAsync("u-1", CancellationToken.None);
+        Assert.Equal(2 * NotificationLog.PageSize + 1, listed.Count);
+        Assert.Equal([third.NotificationId, second.NotificationId, first.NotificationId], listed.Take(3).Select(n => n.NotificationId));
+        Assert.Equal(1, (await Log.ReadAsync("u-1", CancellationToken.None))!.Value.Pages);
+    }
+
+    [Fact]
+    public async Task RecordAsync_head_written_before_pages_with_500_Rolls_over_into_one_page_and_lists_the_same()
+    {
+        var legacy = Enumerable.Range(0, 500)
+            .Select(i => NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmedIntegrationEvent()), DateTimeOffset.UtcNow.AddMinutes(-2000 + i))!)
+            .Reverse()
+            .ToList();
+        state.Put(NotificationLog.UserKey("u-1"), new { items = legacy });
+
+        var sent = await SendAsync(1);
+
+        var head = (await Log.ReadAsync("u-1", CancellationToken.None))!.Value;
+        Assert.Equal((1, NotificationLog.PageSize), (head.Pages, head.Items.Count));
+        var listed = await Log.ListAsync("u-1", CancellationToken.None);
+        Assert.Equal(sent.Concat(legacy.Take(NotificationLog.MaxListed - 1).Select(n => n.NotificationId)), listed.Select(n => n.NotificationId));
+    }
+
+    /// <summary>Dispatches <paramref name="count"/> confirmations to u-1, a second apart; their notification ids, oldest first.</summary>
+    private async Task<List<string>> SendAsync(int count)
+    {
+        var dispatcher = new NotificationDispatcher(Log, sender, new NotificationMetrics(Meters), clock, NullLogger<NotificationDispatcher>.Instance);
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            var orderEvent = TestEvents.Of(new OrderConfirmedIntegrationEvent());
+            Assert.Equal(DispatchOutcome.Sent, await dispatcher.DispatchAsync(orderEvent, CancellationToken.None));
+            ids.Add(sender.Sent.Last().NotificationId);
+        }
+
+        return ids;
     }
 }
