@@ -100,7 +100,7 @@ public sealed class OrderActor(
         // The intent first: if this process dies after payment refunded but before the cancellation is saved, the
         // reminder finishes it. AwaitingPayment too: a capture may have gone through without the order hearing of it;
         // with none, payment voids the order's payment so that no late capture can charge a cancelled order.
-        await RegisterCancelAsync(OrderCancelled.ByCustomer);
+        await RegisterCancelAsync(current, OrderCancelled.ByCustomer);
         if (await TryCancelAsync(current, OrderCancelled.ByCustomer, cancellationToken) is not { } cancelled)
         {
             return new CancellationOutcome(
@@ -148,12 +148,12 @@ public sealed class OrderActor(
         }
 
         // The intent first, as for a customer's cancellation: the refund asked here may still land after this process
-        // died and a retried capture confirmed the order; the cancel-order reminder then cancels it and keeps the
-        // refund, instead of leaving a confirmed order whose money went back.
-        await RegisterCancelAsync(OrderCancelled.PaymentWindowExpired);
-        if (await TryCancelAsync(current, OrderCancelled.PaymentWindowExpired, CancellationToken.None) is null)
+        // died, even after a capture that was under way confirmed the order; the cancel-order reminder then cancels it
+        // and keeps the refund, instead of leaving a confirmed order whose money went back.
+        var reason = ReasonFor(current, OrderCancelled.PaymentWindowExpired);
+        await RegisterCancelAsync(current, reason);
+        if (await TryCancelAsync(current, reason, CancellationToken.None) is null)
         {
-            logger.LogWarning("Payment window of order {OrderId} closed, but payment could not void it; the cancel-order reminder tries again", OrderId);
             return;
         }
 
@@ -170,8 +170,9 @@ public sealed class OrderActor(
             return;
         }
 
-        // A saved mismatch is the reason whoever asked; a reminder registered before reasons were written means the customer.
-        var reason = current.PaymentMismatch is not null ? OrderCancelled.PaymentMismatch : intendedReason ?? OrderCancelled.ByCustomer;
+        // A reminder without a reason this version knows was registered before reasons were written, by a customer's
+        // cancellation or a mismatch (which the saved mismatch tells apart).
+        var reason = ReasonFor(current, intendedReason ?? OrderCancelled.ByCustomer);
         if (await TryCancelAsync(current, reason, CancellationToken.None) is not null)
         {
             logger.LogInformation("Order {OrderId} cancelled: the cancellation ({Reason}) completed", OrderId, reason);
@@ -266,7 +267,7 @@ public sealed class OrderActor(
     /// </summary>
     private async Task<OrderState> CancelMismatchedAsync(OrderState current, CancellationToken cancellationToken)
     {
-        await RegisterCancelAsync(OrderCancelled.PaymentMismatch);
+        await RegisterCancelAsync(current, OrderCancelled.PaymentMismatch);
         return await TryCancelAsync(current, OrderCancelled.PaymentMismatch, cancellationToken) ?? current;
     }
 
@@ -382,11 +383,23 @@ public sealed class OrderActor(
         logger.LogInformation("Order {OrderId} awaits payment: retried with backoff from {BaseDelay}, cancelled after {PaymentWindow} unless paid", OrderId, options.PaymentRetry.BaseDelay, options.PaymentWindow);
     }
 
-    /// <summary>Periodic at the first retry delay, until the cancellation is saved; it carries the cancellation's reason.</summary>
-    private async Task RegisterCancelAsync(string reason)
+    /// <summary>A saved mismatch is the reason an order is cancelled, whoever asks; otherwise <paramref name="intended"/>.</summary>
+    private static string ReasonFor(OrderState current, string intended) =>
+        current.PaymentMismatch is null ? intended : OrderCancelled.PaymentMismatch;
+
+    /// <summary>
+    /// Periodic at the first retry delay, until the cancellation is saved; it carries the cancellation's reason. From
+    /// then on it alone drives an order that awaits payment, so the payment reminders stop: a retried capture would
+    /// only charge what the cancellation refunds, and a window firing would replace the reason.
+    /// </summary>
+    private async Task RegisterCancelAsync(OrderState current, string reason)
     {
         var delay = deadlines.Value.PaymentRetry.BaseDelay;
         await RegisterReminderAsync(PaymentReminders.CancelOrder, CancelIntent.Write(reason), delay, delay);
+        foreach (var name in PaymentReminders.RunningFor(current))
+        {
+            await ForgetReminderAsync(name);
+        }
     }
 
     /// <summary>Periodic, so that payment is still asked again if registering the next, longer delay fails.</summary>

@@ -155,7 +155,7 @@ public class OrderActorTests
     }
 
     [Fact]
-    public async Task PaymentWindow_reminder_payment_still_down_Order_waits_and_the_window_fires_again()
+    public async Task PaymentWindow_reminder_payment_still_down_Order_waits_and_the_cancel_reminder_finishes_it()
     {
         shop.Payments.Down = true;
         var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
@@ -163,13 +163,15 @@ public class OrderActorTests
         await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow);
 
         Assert.Equal(["OrderPlaced", "PaymentDeferred"], shop.EventTypes(orderId));
-        Assert.NotNull(shop.Reminders.Find(orderId, PaymentReminders.PaymentWindow));
+        Assert.Equal([PaymentReminders.CancelOrder], shop.Reminders.NamesFor(orderId));
 
         shop.Payments.Down = false;
-        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow);
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
 
         Assert.Equal(["OrderPlaced", "PaymentDeferred", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal("payment window expired", shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
         Assert.Empty(shop.Reminders.NamesFor(orderId));
+        Assert.Equal(0, shop.Payments.Charges);
     }
 
     [Fact]
@@ -191,7 +193,7 @@ public class OrderActorTests
     }
 
     [Fact]
-    public async Task PaymentWindow_refund_lands_after_a_retry_confirmed_the_order_Cancel_reminder_cancels_it_refunded_once()
+    public async Task PaymentWindow_refund_lands_after_the_process_died_Cancel_reminder_cancels_with_its_reason_refunded_once()
     {
         var command = TestOrders.Command(key: "k-late-refund");
         shop.Payments.CrashOnNextCapture = true;
@@ -206,16 +208,58 @@ public class OrderActorTests
         shop.Payments.CrashOnNextRefund = false;
         await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow));
         shop.Actors.Deactivate(orderId);
-        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
-        Assert.Equal(OrderStatus.Confirmed, shop.Logs.Peek(orderId)!.Fold()!.Status);
+        Assert.Equal([PaymentReminders.CancelOrder], shop.Reminders.NamesFor(orderId));
         Assert.Equal(PaymentRefundOutcome.Refunded, await shop.Payments.RefundAsync(orderId, CancellationToken.None));
 
         Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder));
 
-        Assert.Equal(["OrderPlaced", "PaymentDeferred", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal(["OrderPlaced", "PaymentDeferred", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
         Assert.Equal("payment window expired", shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
         Assert.Equal(1, shop.Payments.Refunds[orderId]);
         Assert.Empty(shop.Reminders.NamesFor(orderId));
+    }
+
+    [Fact]
+    public async Task Cancel_reminder_on_an_order_a_capture_confirmed_meanwhile_Cancels_it_and_keeps_the_one_refund()
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        await shop.Reminders.RegisterReminderAsync(CancelReminder(orderId, """{"reason":"payment window expired"}"""));
+        Assert.Equal(PaymentRefundOutcome.Refunded, await shop.Payments.RefundAsync(orderId, CancellationToken.None));
+
+        Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder));
+
+        Assert.Equal(["OrderPlaced", "PaymentCaptured", "OrderConfirmed", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
+        Assert.Equal("payment window expired", shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
+        Assert.Equal(1, shop.Payments.Refunds[orderId]);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"reason\":\"because\"}")]
+    [InlineData("not json")]
+    public async Task Cancel_reminder_without_a_known_reason_Cancelled_by_customer(string data)
+    {
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        await shop.Reminders.RegisterReminderAsync(CancelReminder(orderId, data));
+
+        Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder));
+
+        Assert.Equal("cancelled_by_customer", shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
+    }
+
+    [Fact]
+    public async Task CancelAsync_while_payment_is_down_Payment_reminders_stop_so_the_customers_reason_stays()
+    {
+        shop.Payments.Down = true;
+        var orderId = (await shop.PlaceAsync(TestOrders.Command())).Order.OrderId;
+        Assert.Equal(CancellationOutcomeKind.Pending, (await shop.Actors.ForOrder(orderId).CancelAsync(new CancelOrder("u-1"), CancellationToken.None)).Kind);
+
+        Assert.Equal([PaymentReminders.CancelOrder], shop.Reminders.NamesFor(orderId));
+        shop.Payments.Down = false;
+        Assert.True(await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder));
+
+        Assert.Equal("cancelled_by_customer", shop.Logs.Peek(orderId)!.Fold()!.StatusReason);
+        Assert.Equal(0, shop.Payments.Charges);
     }
 
     [Fact]
@@ -388,7 +432,7 @@ public class OrderActorTests
     }
 
     [Fact]
-    public async Task PlaceAsync_process_dies_after_saving_the_mismatch_Retry_reminder_refunds_and_cancels_with_its_reason()
+    public async Task PlaceAsync_process_dies_while_refunding_the_mismatch_Cancel_reminder_cancels_with_its_reason()
     {
         var command = TestOrders.Command(key: "k-forged");
         var orderId = command.OrderId();
@@ -400,11 +444,11 @@ public class OrderActorTests
         var saved = shop.Logs.Peek(orderId)!.Fold()!;
         Assert.Equal(OrderStatus.AwaitingPayment, saved.Status);
         Assert.NotNull(saved.PaymentMismatch);
-        Assert.Contains(PaymentReminders.RetryPayment, shop.Reminders.NamesFor(orderId));
+        Assert.Equal([PaymentReminders.CancelOrder], shop.Reminders.NamesFor(orderId));
 
         // The same request again takes no second answer for the mismatched capture.
         Assert.Equal(OrderStatus.AwaitingPayment, (await shop.PlaceAsync(command)).Order.Status);
-        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.CancelOrder);
 
         Assert.Equal(["OrderPlaced", "PaymentMismatched", "PaymentRefunded", "OrderCancelled"], shop.EventTypes(orderId));
         var cancelled = shop.Logs.Peek(orderId)!.Fold()!;
@@ -589,4 +633,8 @@ public class OrderActorTests
         var times = shop.Logs.Peek(orderId)!.Events.Select(e => e.OccurredAt).ToList();
         Assert.Equal([TestOrders.Start, TestOrders.Start, TestOrders.Start.AddSeconds(30), TestOrders.Start.AddSeconds(30)], times);
     }
+
+    /// <summary>A cancel-order reminder as an earlier turn (or version) would have registered it, with <paramref name="data"/> as its data.</summary>
+    private static Dapr.Actors.Runtime.ActorReminder CancelReminder(string orderId, string data) =>
+        new(OrderService.Actors.OrderActor.TypeName, new Dapr.Actors.ActorId(orderId), PaymentReminders.CancelOrder, System.Text.Encoding.UTF8.GetBytes(data), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
 }
