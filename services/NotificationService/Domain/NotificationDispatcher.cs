@@ -10,7 +10,10 @@ public enum DispatchOutcome
     Duplicate,
 }
 
-/// <summary>Turns an order event into at most one notification, once per event id.</summary>
+/// <summary>
+/// Turns an order event into at most one notification, once per event id while the notification is among its user's
+/// newest (<see cref="NotificationLog"/>'s head, 50 to 99 of them).
+/// </summary>
 public sealed class NotificationDispatcher(
     NotificationLog log,
     INotificationSender sender,
@@ -19,9 +22,9 @@ public sealed class NotificationDispatcher(
     ILogger<NotificationDispatcher> logger)
 {
     /// <summary>
-    /// Sends and records the event's notification unless its event id was handled before. The send may be repeated
-    /// if the process stops between sending and recording (at-least-once), but it is recorded once, and the binding
-    /// writes the same file name for the same event. Throws <see cref="NotificationSendException"/> when the
+    /// Sends and records the event's notification unless its event id was handled before (and is still in the user's
+    /// head). The send may be repeated if the process stops between sending and recording (at-least-once), but it is
+    /// recorded once, and the binding writes the same file name for the same event. Throws <see cref="NotificationSendException"/> when the
     /// channel fails, before anything is recorded, so a redelivery tries again.
     /// </summary>
     public async Task<DispatchOutcome> DispatchAsync(OrderIntegrationEvent orderEvent, CancellationToken cancellationToken)

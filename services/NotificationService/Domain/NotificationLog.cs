@@ -1,4 +1,6 @@
+using Dapr;
 using DaprShop.ServiceDefaults.State;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace NotificationService.Domain;
 
@@ -7,15 +9,19 @@ namespace NotificationService.Domain;
 /// notifications and how many pages hold older ones, <c>notifications-of-{userId}-page-1</c> (the oldest) onwards.
 /// A delivery reads the head, and writes it once with its ETag: two state calls, whose cost does not grow with the
 /// user's history. When the head would reach twice <see cref="PageSize"/>, its oldest notifications are first written
-/// out as the next page (once: an existing page is already right) and the head keeps the newest <see cref="PageSize"/>.
+/// out as the next page and the head keeps the newest <see cref="PageSize"/>: one more write every
+/// <see cref="PageSize"/> deliveries, and a read and a delete once there are more pages than the listing reaches.
 /// <para>
 /// The head is also the de-duplication record: a notification id is derived from its event id, so an event redelivered
-/// while its notification is among the user's newest <see cref="PageSize"/> (up to twice that) is found there. Only
-/// the pages the listing can reach are kept (<see cref="PagesKept"/>); a page that falls out of it is deleted.
+/// while its notification is among the user's newest <see cref="PageSize"/> to 2 × <see cref="PageSize"/> − 1 is found
+/// there. Only the pages the listing can reach are kept (<see cref="PagesKept"/>); the one that falls out of it is
+/// deleted (best effort: a page left by a failed delete, or by a crash just before it, stays unread).
 /// </para>
 /// </summary>
-public sealed class NotificationLog(IAppStateStore state)
+public sealed class NotificationLog(IAppStateStore state, ILogger<NotificationLog>? logger = null)
 {
+    private readonly ILogger logger = logger ?? NullLogger<NotificationLog>.Instance;
+
     /// <summary>How many notifications the head keeps when it rolls over, and so the smallest de-duplication window.</summary>
     public const int PageSize = 50;
 
@@ -99,21 +105,58 @@ public sealed class NotificationLog(IAppStateStore state)
     private async Task<UserNotifications> WithAsync(UserNotifications? head, Notification notification, CancellationToken cancellationToken)
     {
         head ??= UserNotifications.Empty;
-        if (!head.Contains(notification.NotificationId) && head.RollsOver(PageSize))
+        if (head.Contains(notification.NotificationId) || !head.RollsOver(PageSize))
         {
-            await state.TryInsertAsync(PageKey(notification.UserId, head.Pages + 1), head.PageOut(PageSize), cancellationToken);
+            return head.With(notification, PageSize, head.Pages);
         }
 
-        return head.With(notification, PageSize);
+        var page = await WritePageAsync(notification.UserId, head.Pages + 1, head.PageOut(PageSize), cancellationToken);
+        return head.With(notification, PageSize, page);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="page"/> as number <paramref name="number"/>, or the next free number after it: a page that
+    /// is there with the same notifications is this one, written before; one with others was written by a version that
+    /// kept no page count in the head (whose writers dropped it during a rolling update), and stays, listed, as it is.
+    /// </summary>
+    private async Task<int> WritePageAsync(string userId, int number, NotificationPage page, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var key = PageKey(userId, number);
+            if (await state.TryInsertAsync(key, page, cancellationToken))
+            {
+                return number;
+            }
+
+            switch (await state.GetAsync<NotificationPage>(key, cancellationToken))
+            {
+                case null:
+                    continue; // deleted in between: the number is free again
+                case { } stored when stored.Value.SameAs(page):
+                    return number;
+                default:
+                    number++;
+                    break;
+            }
+        }
     }
 
     /// <summary>Deletes a page the listing no longer reaches; it was written once, so its ETag is the one just read.</summary>
     private async Task DeletePageAsync(string userId, int page, CancellationToken cancellationToken)
     {
         var key = PageKey(userId, page);
-        if (await state.GetAsync<NotificationPage>(key, cancellationToken) is { } stored)
+        try
         {
-            await state.TryDeleteAsync(key, stored.ETag, cancellationToken);
+            if (await state.GetAsync<NotificationPage>(key, cancellationToken) is { } stored)
+            {
+                await state.TryDeleteAsync(key, stored.ETag, cancellationToken);
+            }
+        }
+        catch (DaprException exception)
+        {
+            // The notification is recorded; a failed clean-up must not make the delivery fail and be redelivered.
+            logger.LogWarning(exception, "Could not delete notification page {Key}; it stays, unread", key);
         }
     }
 }
@@ -136,17 +179,23 @@ public sealed record UserNotifications(IReadOnlyList<Notification> Items, int Pa
 
     /// <summary>
     /// This head with <paramref name="notification"/> in front, or the same instance when it is already there; on a
-    /// rollover only the newest <paramref name="pageSize"/>, with the page (<see cref="PageOut"/>) counted.
+    /// rollover only the newest <paramref name="pageSize"/>, the page (<see cref="PageOut"/>) written as number
+    /// <paramref name="pages"/>.
     /// </summary>
-    public UserNotifications With(Notification notification, int pageSize)
+    public UserNotifications With(Notification notification, int pageSize, int pages)
     {
         ArgumentNullException.ThrowIfNull(notification);
 
         return Contains(notification.NotificationId) ? this
-            : RollsOver(pageSize) ? new UserNotifications([notification, .. Items.Take(pageSize - 1)], Pages + 1)
+            : RollsOver(pageSize) ? new UserNotifications([notification, .. Items.Take(pageSize - 1)], pages)
             : this with { Items = [notification, .. Items] };
     }
 }
 
 /// <summary>A page of one user's older notifications, newest first; written once.</summary>
-public sealed record NotificationPage(IReadOnlyList<Notification> Items);
+public sealed record NotificationPage(IReadOnlyList<Notification> Items)
+{
+    /// <summary>Whether <paramref name="other"/> holds the same notifications (by id, in the same order).</summary>
+    public bool SameAs(NotificationPage other) =>
+        Items.Select(n => n.NotificationId).SequenceEqual(other.Items.Select(n => n.NotificationId), StringComparer.Ordinal);
+}

@@ -234,6 +234,33 @@ public class NotificationDispatcherTests
         Assert.Equal(sent.Concat(legacy.Take(NotificationLog.MaxListed - 1).Select(n => n.NotificationId)), listed.Select(n => n.NotificationId));
     }
 
+    [Fact]
+    public async Task RecordAsync_head_whose_page_count_an_older_version_dropped_Rolls_over_to_the_next_free_page_and_lists_both()
+    {
+        var first = await SendAsync(2 * NotificationLog.PageSize);
+        var head = (await Log.ReadAsync("u-1", CancellationToken.None))!.Value;
+        state.Put(NotificationLog.UserKey("u-1"), new { items = head.Items });
+        var page1 = state.Peek<NotificationPage>(NotificationLog.PageKey("u-1", 1))!;
+
+        var second = await SendAsync(NotificationLog.PageSize);
+
+        Assert.Equal(2, (await Log.ReadAsync("u-1", CancellationToken.None))!.Value.Pages);
+        Assert.True(page1.SameAs(state.Peek<NotificationPage>(NotificationLog.PageKey("u-1", 1))!));
+        Assert.Equal(first.Concat(second).Reverse(), (await Log.ListAsync("u-1", CancellationToken.None)).Select(n => n.NotificationId));
+    }
+
+    [Fact]
+    public async Task RecordAsync_deleting_an_old_page_fails_Delivery_still_sent_and_recorded()
+    {
+        await SendAsync(NotificationLog.PageSize * (NotificationLog.PagesKept + 2) - 1);
+        state.FailNextDelete = true;
+
+        await SendAsync(1);
+
+        Assert.Contains(NotificationLog.PageKey("u-1", 1), state.Keys);
+        Assert.Equal(NotificationLog.PagesKept + 1, (await Log.ReadAsync("u-1", CancellationToken.None))!.Value.Pages);
+    }
+
     /// <summary>Dispatches <paramref name="count"/> confirmations to u-1, a second apart; their notification ids, oldest first.</summary>
     private async Task<List<string>> SendAsync(int count)
     {

@@ -39,6 +39,9 @@ public sealed class InMemoryAppStateStore : IAppStateStore
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> whatever is there, as another writer would.</summary>
     public void Put<T>(string key, T value) => items[key] = (JsonSerializer.Serialize(value, Json), Interlocked.Increment(ref version));
 
+    /// <summary>The next delete throws, as the sidecar's state API does when the store fails.</summary>
+    public bool FailNextDelete { get; set; }
+
     public bool Contains(string key) => items.ContainsKey(key);
 
     public T? Peek<T>(string key)
@@ -96,6 +99,12 @@ public sealed class InMemoryAppStateStore : IAppStateStore
     public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (FailNextDelete)
+        {
+            FailNextDelete = false;
+            throw new Dapr.DaprException($"the state store failed to delete {key}");
+        }
+
         RunInterleaved(key);
         if (ConsumeInjectedConflict(key) || !items.TryGetValue(key, out var current) || current.Version.ToString(CultureInfo.InvariantCulture) != etag)
         {
