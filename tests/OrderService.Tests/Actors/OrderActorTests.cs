@@ -177,14 +177,7 @@ public class OrderActorTests
     [Fact]
     public async Task PaymentWindow_capture_went_through_unseen_Refunded_then_cancelled()
     {
-        var command = TestOrders.Command(key: "k-crash");
-        shop.Payments.CrashOnNextCapture = true;
-        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
-        var orderId = command.OrderId();
-        shop.Actors.Deactivate(orderId);
-        shop.Payments.Down = true;
-        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
-        shop.Payments.Down = false;
+        var orderId = await DeferredAfterAnUnseenCaptureAsync("k-crash");
 
         await shop.Actors.FireReminderAsync(orderId, PaymentReminders.PaymentWindow);
 
@@ -195,14 +188,7 @@ public class OrderActorTests
     [Fact]
     public async Task PaymentWindow_refund_lands_after_the_process_died_Cancel_reminder_cancels_with_its_reason_refunded_once()
     {
-        var command = TestOrders.Command(key: "k-late-refund");
-        shop.Payments.CrashOnNextCapture = true;
-        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
-        var orderId = command.OrderId();
-        shop.Actors.Deactivate(orderId);
-        shop.Payments.Down = true;
-        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
-        shop.Payments.Down = false;
+        var orderId = await DeferredAfterAnUnseenCaptureAsync("k-late-refund");
 
         // The window's refund is sent, and the process dies before payment has done it: the request is still under way.
         shop.Payments.CrashOnNextRefund = false;
@@ -632,6 +618,23 @@ public class OrderActorTests
 
         var times = shop.Logs.Peek(orderId)!.Events.Select(e => e.OccurredAt).ToList();
         Assert.Equal([TestOrders.Start, TestOrders.Start, TestOrders.Start.AddSeconds(30), TestOrders.Start.AddSeconds(30)], times);
+    }
+
+    /// <summary>
+    /// An order whose capture went through while its process died, then deferred by a retry while payment was down
+    /// (payment is back afterwards): it awaits payment with its money already taken.
+    /// </summary>
+    private async Task<string> DeferredAfterAnUnseenCaptureAsync(string key)
+    {
+        var command = TestOrders.Command(key: key);
+        shop.Payments.CrashOnNextCapture = true;
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.PlaceAsync(command));
+        var orderId = command.OrderId();
+        shop.Actors.Deactivate(orderId);
+        shop.Payments.Down = true;
+        await shop.Actors.FireReminderAsync(orderId, PaymentReminders.RetryPayment);
+        shop.Payments.Down = false;
+        return orderId;
     }
 
     /// <summary>A cancel-order reminder as an earlier turn (or version) would have registered it, with <paramref name="data"/> as its data.</summary>
