@@ -24,8 +24,9 @@ public sealed class NotificationDispatcher(
     /// <summary>
     /// Sends and records the event's notification unless its event id was handled before (and is still in the user's
     /// head). The send may be repeated if the process stops between sending and recording (at-least-once), but it is
-    /// recorded once, and the binding writes the same file name for the same event. Throws <see cref="NotificationSendException"/> when the
-    /// channel fails, before anything is recorded, so a redelivery tries again.
+    /// recorded once, and the binding writes the same file name for the same event. Throws
+    /// <see cref="NotificationSendException"/> when the channel fails, before anything is recorded, so a redelivery
+    /// tries again.
     /// </summary>
     public async Task<DispatchOutcome> DispatchAsync(OrderIntegrationEvent orderEvent, CancellationToken cancellationToken)
     {
