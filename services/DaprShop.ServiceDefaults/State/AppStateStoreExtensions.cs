@@ -26,14 +26,16 @@ public static class AppStateStoreExtensions
     /// <see cref="UpdateAsync{T}(IAppStateStore, string, Func{T, T}, CancellationToken, int)"/> with a change that may
     /// first write other keys, which then happens before <paramref name="key"/> is written. It may run more than once
     /// (after a conflict, or again after a crash in between), so whatever else it writes must come out the same each
-    /// time it runs on the same value.
+    /// time it runs on the same value. <paramref name="lastRead"/>, when given, stands for the first read (its ETag is
+    /// checked by the write like any other).
     /// </summary>
     public static async Task<StateUpdate<T>> UpdateAsync<T>(
         this IAppStateStore store,
         string key,
         Func<T?, CancellationToken, Task<T?>> change,
         CancellationToken cancellationToken,
-        int maxAttempts = DefaultMaxAttempts)
+        int maxAttempts = DefaultMaxAttempts,
+        StateRead<T>? lastRead = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -42,7 +44,7 @@ public static class AppStateStoreExtensions
 
         for (var attempt = 1; attempt <= maxAttempts; attempt++)
         {
-            var current = await store.GetAsync<T>(key, cancellationToken);
+            var current = attempt == 1 && lastRead is { } read ? read.Entry : await store.GetAsync<T>(key, cancellationToken);
             var updated = await change(current?.Value, cancellationToken);
 
             if (updated is null || ReferenceEquals(updated, current?.Value))

@@ -8,9 +8,9 @@ namespace NotificationService.Domain;
 /// What was sent, in the Dapr state store, per user: the head <c>notifications-of-{userId}</c> holds the newest
 /// notifications and how many pages hold older ones, <c>notifications-of-{userId}-page-1</c> (the oldest) onwards.
 /// A delivery reads the head, and writes it once with its ETag: two state calls, whose cost does not grow with the
-/// user's history. When the head would reach twice <see cref="PageSize"/>, its oldest notifications are first written
-/// out as the next page and the head keeps the newest <see cref="PageSize"/>: one more write every
-/// <see cref="PageSize"/> deliveries, and a read and a delete once there are more pages than the listing reaches.
+/// user's history (deliveries for one user that overlap share one write). When the head would reach twice
+/// <see cref="PageSize"/>, its oldest notifications are first written out as the next page and the head keeps the
+/// newest <see cref="PageSize"/>: one more write every <see cref="PageSize"/> deliveries, and a read and a delete once there are more pages than the listing reaches.
 /// <para>
 /// The head is also the de-duplication record: a notification id is derived from its event id, so an event redelivered
 /// while its notification is among the user's newest <see cref="PageSize"/> to 2 × <see cref="PageSize"/> − 1 is found
@@ -21,6 +21,7 @@ namespace NotificationService.Domain;
 public sealed class NotificationLog(IAppStateStore state, ILogger<NotificationLog>? logger = null)
 {
     private readonly ILogger logger = logger ?? NullLogger<NotificationLog>.Instance;
+    private readonly CoalescedUpdates<UserNotifications> heads = new(state);
 
     /// <summary>How many notifications the head keeps when it rolls over, and so the smallest de-duplication window.</summary>
     public const int PageSize = 50;
@@ -42,7 +43,8 @@ public sealed class NotificationLog(IAppStateStore state, ILogger<NotificationLo
 
     /// <summary>
     /// Records <paramref name="notification"/> in its user's head (once, even when called again): written against
-    /// <paramref name="read"/>'s ETag, and read again and retried when another writer changed the head meanwhile.
+    /// <paramref name="read"/>'s ETag, and read again and retried when another writer changed the head meanwhile. The
+    /// notifications of one user recorded at once in this process are written together (<see cref="CoalescedUpdates{T}"/>).
     /// </summary>
     public async Task RecordAsync(Notification notification, AppStateEntry<UserNotifications>? read, CancellationToken cancellationToken)
     {
@@ -53,25 +55,21 @@ public sealed class NotificationLog(IAppStateStore state, ILogger<NotificationLo
             return;
         }
 
-        var key = UserKey(notification.UserId);
-        var head = await WithAsync(read?.Value, notification, cancellationToken);
-        var written = read is null
-            ? await state.TryInsertAsync(key, head, cancellationToken)
-            : await state.TryReplaceAsync(key, head, read.ETag, cancellationToken);
-        if (!written)
-        {
-            var update = await state.UpdateAsync<UserNotifications>(key, async (current, token) => await WithAsync(current, notification, token), cancellationToken);
-            if (!update.Changed)
+        // A batch may roll the head over at any of its changes: the change that did so (in the run that was written)
+        // deletes the page falling out of the listing.
+        int? pageWritten = null;
+        var update = await heads.UpdateAsync(
+            UserKey(notification.UserId),
+            async (current, token) =>
             {
-                return;
-            }
-
-            head = update.Value!;
-        }
-
-        if (head.JustRolledOver(PageSize) && head.Pages > PagesKept)
+                (var head, pageWritten) = await WithAsync(current, notification, token);
+                return head;
+            },
+            cancellationToken,
+            new StateRead<UserNotifications>(read));
+        if (update.Changed && pageWritten > PagesKept)
         {
-            await DeletePageAsync(notification.UserId, head.Pages - PagesKept, cancellationToken);
+            await DeletePageAsync(notification.UserId, pageWritten.Value - PagesKept, cancellationToken);
         }
     }
 
@@ -98,20 +96,20 @@ public sealed class NotificationLog(IAppStateStore state, ILogger<NotificationLo
     }
 
     /// <summary>
-    /// <paramref name="head"/> with <paramref name="notification"/> (the same instance when it is there already); on a
-    /// rollover the page is written first. Only one head ever has this many pages and rolls over, so every writer (and
-    /// a retry after a crash before the head moved on) writes the page with the same notifications.
+    /// <paramref name="head"/> with <paramref name="notification"/> (the same instance when it is there already), and the
+    /// number of the page written first when it rolls over. Only one head ever has this many pages and rolls over, so
+    /// every writer (and a retry after a crash before the head moved on) writes the page with the same notifications.
     /// </summary>
-    private async Task<UserNotifications> WithAsync(UserNotifications? head, Notification notification, CancellationToken cancellationToken)
+    private async Task<(UserNotifications Head, int? PageWritten)> WithAsync(UserNotifications? head, Notification notification, CancellationToken cancellationToken)
     {
         head ??= UserNotifications.Empty;
         if (head.Contains(notification.NotificationId) || !head.RollsOver(PageSize))
         {
-            return head.With(notification, PageSize, head.Pages);
+            return (head.With(notification, PageSize, head.Pages), null);
         }
 
         var page = await WritePageAsync(notification.UserId, head.Pages + 1, head.PageOut(PageSize), cancellationToken);
-        return head.With(notification, PageSize, page);
+        return (head.With(notification, PageSize, page), page);
     }
 
     /// <summary>
@@ -170,9 +168,6 @@ public sealed record UserNotifications(IReadOnlyList<Notification> Items, int Pa
 
     /// <summary>Whether the next notification fills the head to twice <paramref name="pageSize"/> (a head written before pages may hold more).</summary>
     public bool RollsOver(int pageSize) => Items.Count + 1 >= 2 * pageSize;
-
-    /// <summary>Whether this head was just rolled over: it holds exactly the newest <paramref name="pageSize"/> after a page was written.</summary>
-    public bool JustRolledOver(int pageSize) => Pages > 0 && Items.Count == pageSize;
 
     /// <summary>The page a rollover writes: every notification but the newest <paramref name="pageSize"/> − 1, which stay with the next one.</summary>
     public NotificationPage PageOut(int pageSize) => new([.. Items.Skip(pageSize - 1)]);

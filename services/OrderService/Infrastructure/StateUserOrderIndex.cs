@@ -8,10 +8,13 @@ namespace OrderService.Infrastructure;
 /// and how many full pages of older ones there are, <c>orders-of-{userId}-page-1</c> (the oldest) onwards. Placing an
 /// order reads and writes only that head, so what it costs does not grow with the user's history; every
 /// <see cref="PageSize"/>th order first writes the head's ids out as the next page. The head is changed with its ETag
-/// and retried on conflict.
+/// and retried on conflict; the orders one user places at once from this process are added in one write
+/// (<see cref="CoalescedUpdates{T}"/>), so that they queue instead of racing each other for the head.
 /// </summary>
 public sealed class StateUserOrderIndex(IAppStateStore state) : IUserOrderIndex
 {
+    private readonly CoalescedUpdates<UserOrderIndex> heads = new(state);
+
     /// <summary>How many ids the head holds before they move to a page of their own (about 4 KB of JSON).</summary>
     public const int PageSize = 100;
 
@@ -21,7 +24,7 @@ public sealed class StateUserOrderIndex(IAppStateStore state) : IUserOrderIndex
     public static string PageKey(string userId, int page) => $"orders-of-{userId}-page-{page}";
 
     public async Task AddAsync(string userId, string orderId, CancellationToken cancellationToken) =>
-        await state.UpdateAsync<UserOrderIndex>(
+        await heads.UpdateAsync(
             IndexKey(userId),
             async (index, token) =>
             {

@@ -261,6 +261,27 @@ public class NotificationDispatcherTests
         Assert.Equal(NotificationLog.PagesKept + 1, (await Log.ReadAsync("u-1", CancellationToken.None))!.Value.Pages);
     }
 
+    [Fact]
+    public async Task RecordAsync_rollover_inside_a_batch_of_one_users_deliveries_Page_out_of_reach_still_deleted()
+    {
+        await SendAsync(NotificationLog.PageSize * (NotificationLog.PagesKept + 2) - 2);
+        var held = new HeldWritesStore(state);
+        var log = new NotificationLog(held);
+        var read = await log.ReadAsync("u-1", CancellationToken.None);
+        var (inFlight, rollsOver, after) = (Confirmation(1), Confirmation(2), Confirmation(3));
+        held.Hold(NotificationLog.UserKey("u-1"));
+
+        var first = log.RecordAsync(inFlight, read, CancellationToken.None);
+        await held.WriteWaiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var batch = Task.WhenAll(log.RecordAsync(rollsOver, read, CancellationToken.None), log.RecordAsync(after, read, CancellationToken.None));
+        held.Release();
+        await Task.WhenAll(first, batch).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(NotificationLog.PagesKept + 1, (await log.ReadAsync("u-1", CancellationToken.None))!.Value.Pages);
+        Assert.DoesNotContain(NotificationLog.PageKey("u-1", 1), state.Keys);
+        Assert.Equal([after.NotificationId, rollsOver.NotificationId, inFlight.NotificationId], (await log.ListAsync("u-1", CancellationToken.None)).Take(3).Select(n => n.NotificationId));
+    }
+
     /// <summary>Dispatches <paramref name="count"/> confirmations to u-1, a second apart; their notification ids, oldest first.</summary>
     private async Task<List<string>> SendAsync(int count)
     {
@@ -276,4 +297,8 @@ public class NotificationDispatcherTests
 
         return ids;
     }
+
+    /// <summary>A confirmation to u-1, <paramref name="seconds"/> after the clock's now.</summary>
+    private Notification Confirmation(int seconds) =>
+        NotificationMessageBuilder.Build(TestEvents.Of(new OrderConfirmedIntegrationEvent()), clock.GetUtcNow().AddSeconds(seconds))!;
 }

@@ -114,6 +114,27 @@ public class StateUserOrderIndexTests
     }
 
     [Fact]
+    public async Task AddAsync_one_users_orders_at_once_across_a_page_Queued_into_one_write_every_id_once()
+    {
+        await AddAsync(PageSize - 2);
+        var held = new HeldWritesStore(state);
+        var index = new StateUserOrderIndex(held);
+        held.Hold(StateUserOrderIndex.IndexKey("u-1"));
+
+        var first = index.AddAsync("u-1", Id(PageSize - 1), CancellationToken.None);
+        await held.WriteWaiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var writes = state.Writes;
+        var queued = Enumerable.Range(PageSize, 5).Select(n => index.AddAsync("u-1", Id(n), CancellationToken.None)).ToList();
+        held.Release();
+        await Task.WhenAll([first, .. queued]).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The one in flight, then the page and the head for the five queued behind it (in the order they came).
+        Assert.Equal(3, state.Writes - writes);
+        Assert.Equal(1, state.Peek<UserOrderIndex>(StateUserOrderIndex.IndexKey("u-1"))?.Pages);
+        Assert.Equal(Enumerable.Range(1, PageSize + 4).Select(Id), await Index.GetAsync("u-1", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task GetAsync_unknown_user_Empty() =>
         Assert.Empty(await Index.GetAsync("u-unknown", CancellationToken.None));
 }
