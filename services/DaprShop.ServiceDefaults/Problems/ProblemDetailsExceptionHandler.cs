@@ -15,6 +15,9 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
 {
     public const int ClientClosedRequest = 499;
 
+    /// <summary>What a 503 asks the caller to wait before trying again.</summary>
+    public const string RetryAfterSeconds = "1";
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
@@ -35,6 +38,11 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -61,12 +69,14 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
 
                 return problem;
 
-            case StateConcurrencyException concurrency:
+            // The exception's own message names state keys or carries daprd's error (which for an actor call embeds the
+            // actor host's whole answer): it is logged, and the caller is told what to do instead.
+            case StateConcurrencyException:
                 return new ProblemDetails
                 {
                     Status = StatusCodes.Status409Conflict,
                     Title = "Concurrent update",
-                    Detail = concurrency.Message,
+                    Detail = "The same data kept changing under other requests and this one gave up; send it again.",
                 };
 
             case DaprException:
@@ -74,7 +84,7 @@ internal sealed class ProblemDetailsExceptionHandler(IProblemDetailsService prob
                 {
                     Status = StatusCodes.Status503ServiceUnavailable,
                     Title = "Dapr sidecar call failed",
-                    Detail = exception.Message,
+                    Detail = "A call through the service's Dapr sidecar failed; send the request again shortly.",
                 };
 
             default:
