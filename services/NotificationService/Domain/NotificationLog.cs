@@ -10,7 +10,8 @@ namespace NotificationService.Domain;
 /// A delivery reads the head, and writes it once with its ETag: two state calls, whose cost does not grow with the
 /// user's history (deliveries for one user that overlap share one write). When the head would reach twice
 /// <see cref="PageSize"/>, its oldest notifications are first written out as the next page and the head keeps the
-/// newest <see cref="PageSize"/>: one more write every <see cref="PageSize"/> deliveries, and a read and a delete once there are more pages than the listing reaches.
+/// newest <see cref="PageSize"/>: one more write every <see cref="PageSize"/> deliveries, and a read and a delete once
+/// there are more pages than the listing reaches.
 /// <para>
 /// The head is also the de-duplication record: a notification id is derived from its event id, so an event redelivered
 /// while its notification is among the user's newest <see cref="PageSize"/> to 2 × <see cref="PageSize"/> − 1 is found

@@ -7,8 +7,8 @@ namespace OrderService.Infrastructure;
 /// Per user, in the state store: <c>orders-of-{userId}</c> holds the newest order ids (at most <see cref="PageSize"/>)
 /// and how many full pages of older ones there are, <c>orders-of-{userId}-page-1</c> (the oldest) onwards. Placing an
 /// order reads and writes only that head, so what it costs does not grow with the user's history; every
-/// <see cref="PageSize"/>th order first writes the head's ids out as the next page. The head is changed with its ETag
-/// and retried on conflict; the orders one user places at once from this process are added in one write
+/// <see cref="PageSize"/>th order first writes the head's ids out as the next page (insert-only). The head is changed
+/// with its ETag and retried on conflict; the orders one user places at once from this process are added in one write
 /// (<see cref="CoalescedUpdates{T}"/>), so that they queue instead of racing each other for the head.
 /// </summary>
 public sealed class StateUserOrderIndex(IAppStateStore state) : IUserOrderIndex
@@ -36,9 +36,17 @@ public sealed class StateUserOrderIndex(IAppStateStore state) : IUserOrderIndex
 
                 if (head.IsFull(PageSize))
                 {
-                    // Only one head ever has this many pages and is full, so every writer (and a retry after a crash
-                    // before the head moved on) writes this page with the same ids: an existing page is already right.
-                    await state.TryInsertAsync(PageKey(userId, head.Pages + 1), new UserOrderPage(head.OrderIds), token);
+                    // A page found there was written by a retry after a crash before the head moved on (the same ids),
+                    // or by a batch whose head lost to another replica: that batch filled the head with ids of its own,
+                    // so the ids it never saw stay in the head, and nothing is lost either way.
+                    var key = PageKey(userId, head.Pages + 1);
+                    var page = new UserOrderPage(head.OrderIds);
+                    if (!await state.TryInsertAsync(key, page, token)
+                        && await state.GetAsync<UserOrderPage>(key, token) is { } stored
+                        && !stored.Value.SameAs(page))
+                    {
+                        return head.AfterPage(stored.Value, orderId);
+                    }
                 }
 
                 return head.With(orderId, PageSize);
@@ -79,7 +87,21 @@ public sealed record UserOrderIndex(IReadOnlyList<string> OrderIds, int Pages = 
         Contains(orderId) ? this
         : IsFull(pageSize) ? new UserOrderIndex([orderId], Pages + 1)
         : this with { OrderIds = [.. OrderIds, orderId] };
+
+    /// <summary>
+    /// The next head after <paramref name="page"/> was written from other ids: the ids it lacks, then
+    /// <paramref name="orderId"/>.
+    /// </summary>
+    public UserOrderIndex AfterPage(UserOrderPage page, string orderId)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        return new UserOrderIndex([.. OrderIds.Except(page.OrderIds, StringComparer.Ordinal), orderId], Pages + 1);
+    }
 }
 
 /// <summary>A full page of one user's older order ids, in the order they were placed.</summary>
-public sealed record UserOrderPage(IReadOnlyList<string> OrderIds);
+public sealed record UserOrderPage(IReadOnlyList<string> OrderIds)
+{
+    /// <summary>Whether <paramref name="other"/> holds the same ids in the same order.</summary>
+    public bool SameAs(UserOrderPage other) => OrderIds.SequenceEqual(other?.OrderIds ?? [], StringComparer.Ordinal);
+}

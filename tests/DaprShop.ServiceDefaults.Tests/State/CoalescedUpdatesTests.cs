@@ -1,3 +1,4 @@
+using Dapr;
 using DaprShop.ServiceDefaults.State;
 using OrderService.Tests.Fakes;
 
@@ -140,6 +141,36 @@ public sealed class CoalescedUpdatesTests
         Assert.Equal([1], other.Value);
         store.Release();
         await held.WaitAsync(Deadline);
+    }
+
+    [Fact]
+    public async Task More_queued_than_one_batch_takes_Written_in_batches_of_at_most_the_maximum()
+    {
+        var updates = new CoalescedUpdates<List<int>>(store);
+        store.Hold("index");
+
+        var first = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
+        await store.WriteWaiting.WaitAsync(Deadline);
+        var queued = Enumerable.Range(1, CoalescedUpdates<List<int>>.MaxBatch + 1).Select(i => updates.UpdateAsync("index", Adding(i), CancellationToken.None)).ToList();
+        store.Release();
+        await Task.WhenAll([first, .. queued]).WaitAsync(Deadline);
+
+        Assert.Equal(Enumerable.Range(0, CoalescedUpdates<List<int>>.MaxBatch + 2), store.Inner.Peek<List<int>>("index"));
+        Assert.Equal(3, store.Inner.Writes); // the first, a full batch, then the one left over
+    }
+
+    [Fact]
+    public async Task Write_that_never_answers_Callers_see_a_sidecar_failure_at_the_batch_deadline_and_the_key_is_free_again()
+    {
+        var updates = new CoalescedUpdates<List<int>>(store, batchTimeout: TimeSpan.FromMilliseconds(200));
+        store.Hold("index");
+
+        var hung = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
+
+        await Assert.ThrowsAsync<DaprException>(() => hung.WaitAsync(Deadline));
+        store.Release();
+        var after = await updates.UpdateAsync("index", Adding(1), CancellationToken.None).WaitAsync(Deadline);
+        Assert.Equal([1], after.Value);
     }
 
     private static Func<List<int>?, CancellationToken, Task<List<int>?>> Adding(int item) =>

@@ -4,8 +4,8 @@ namespace OrderService.Tests.Fakes;
 
 /// <summary>
 /// An <see cref="InMemoryAppStateStore"/> whose writes of one key can be held: a write started while the key is held
-/// waits until <see cref="Release"/>, so a test can queue other callers behind a write in flight. Shared by the test
-/// projects (linked source).
+/// waits until <see cref="Release"/> (or its token is cancelled), so a test can queue other callers behind a write in
+/// flight. Shared by the test projects (linked source).
 /// </summary>
 public sealed class HeldWritesStore(InMemoryAppStateStore inner) : IAppStateStore
 {
@@ -47,14 +47,14 @@ public sealed class HeldWritesStore(InMemoryAppStateStore inner) : IAppStateStor
     public async Task<bool> TryInsertAsync<T>(string key, T value, CancellationToken cancellationToken)
         where T : class
     {
-        await WaitIfHeldAsync(key);
+        await WaitIfHeldAsync(key).WaitAsync(cancellationToken);
         return await inner.TryInsertAsync(key, value, cancellationToken);
     }
 
     public async Task<bool> TryReplaceAsync<T>(string key, T value, string etag, CancellationToken cancellationToken)
         where T : class
     {
-        await WaitIfHeldAsync(key);
+        await WaitIfHeldAsync(key).WaitAsync(cancellationToken);
         return await inner.TryReplaceAsync(key, value, etag, cancellationToken);
     }
 

@@ -135,6 +135,29 @@ public class StateUserOrderIndexTests
     }
 
     [Fact]
+    public async Task AddAsync_batch_rolled_over_then_lost_to_another_replica_Page_it_wrote_loses_no_id()
+    {
+        await AddAsync(PageSize - 2);
+        var held = new HeldWritesStore(state);
+        var index = new StateUserOrderIndex(held);
+        var head = StateUserOrderIndex.IndexKey("u-1");
+        held.Hold(head);
+
+        var first = index.AddAsync("u-1", Id(PageSize - 1), CancellationToken.None);
+        await held.WriteWaiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var batch = Task.WhenAll(index.AddAsync("u-1", "b-1", CancellationToken.None), index.AddAsync("u-1", "b-2", CancellationToken.None));
+        // The batch writes page 1 from a head it never saved: another replica adds an order just before, so the batch's
+        // head write fails and its changes run again on that replica's head, where the page is already taken.
+        state.BeforeNextWrite(StateUserOrderIndex.PageKey("u-1", 1), () =>
+            state.Put(head, new UserOrderIndex([.. Enumerable.Range(1, PageSize - 1).Select(Id), "x-1"])));
+        held.Release();
+        await Task.WhenAll(first, batch).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var ids = await Index.GetAsync("u-1", CancellationToken.None);
+        Assert.Equal([.. Enumerable.Range(1, PageSize - 1).Select(Id), "b-1", "x-1", "b-2"], ids);
+    }
+
+    [Fact]
     public async Task GetAsync_unknown_user_Empty() =>
         Assert.Empty(await Index.GetAsync("u-unknown", CancellationToken.None));
 }
