@@ -14,10 +14,7 @@ public sealed class CoalescedUpdatesTests
     public async Task Updates_queued_behind_a_write_in_flight_Written_together_in_one_write()
     {
         var updates = new CoalescedUpdates<List<int>>(store);
-        store.Hold("index");
-
-        var first = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
-        await store.WriteWaiting.WaitAsync(Deadline);
+        var first = await HeldWriteOfZeroAsync(updates);
         var queued = Enumerable.Range(1, 3).Select(i => updates.UpdateAsync("index", Adding(i), CancellationToken.None)).ToList();
         store.Release();
         var results = await Task.WhenAll([first, .. queued]).WaitAsync(Deadline);
@@ -32,10 +29,7 @@ public sealed class CoalescedUpdatesTests
     public async Task Change_that_leaves_the_value_Not_changed_for_that_caller_only()
     {
         var updates = new CoalescedUpdates<List<int>>(store);
-        store.Hold("index");
-
-        var first = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
-        await store.WriteWaiting.WaitAsync(Deadline);
+        var first = await HeldWriteOfZeroAsync(updates);
         var again = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
         var other = updates.UpdateAsync("index", Adding(1), CancellationToken.None);
         store.Release();
@@ -51,10 +45,7 @@ public sealed class CoalescedUpdatesTests
     public async Task Batch_whose_change_throws_Every_caller_in_it_sees_the_exception_and_the_key_is_written_again_after()
     {
         var updates = new CoalescedUpdates<List<int>>(store);
-        store.Hold("index");
-
-        var first = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
-        await store.WriteWaiting.WaitAsync(Deadline);
+        var first = await HeldWriteOfZeroAsync(updates);
         var queued = updates.UpdateAsync("index", Adding(1), CancellationToken.None);
         var failing = updates.UpdateAsync("index", (_, _) => throw new InvalidOperationException("page write failed"), CancellationToken.None);
         store.Release();
@@ -147,10 +138,7 @@ public sealed class CoalescedUpdatesTests
     public async Task More_queued_than_one_batch_takes_Written_in_batches_of_at_most_the_maximum()
     {
         var updates = new CoalescedUpdates<List<int>>(store);
-        store.Hold("index");
-
-        var first = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
-        await store.WriteWaiting.WaitAsync(Deadline);
+        var first = await HeldWriteOfZeroAsync(updates);
         var queued = Enumerable.Range(1, CoalescedUpdates<List<int>>.MaxBatch + 1).Select(i => updates.UpdateAsync("index", Adding(i), CancellationToken.None)).ToList();
         store.Release();
         await Task.WhenAll([first, .. queued]).WaitAsync(Deadline);
@@ -171,6 +159,15 @@ public sealed class CoalescedUpdatesTests
         store.Release();
         var after = await updates.UpdateAsync("index", Adding(1), CancellationToken.None).WaitAsync(Deadline);
         Assert.Equal([1], after.Value);
+    }
+
+    /// <summary>Starts adding 0 to "index" with its write held, and returns once that write waits (release with the store).</summary>
+    private async Task<Task<StateUpdate<List<int>>>> HeldWriteOfZeroAsync(CoalescedUpdates<List<int>> updates)
+    {
+        store.Hold("index");
+        var first = updates.UpdateAsync("index", Adding(0), CancellationToken.None);
+        await store.WriteWaiting.WaitAsync(Deadline);
+        return first;
     }
 
     private static Func<List<int>?, CancellationToken, Task<List<int>?>> Adding(int item) =>

@@ -21,6 +21,21 @@ public class StateUserOrderIndexTests
         }
     }
 
+    /// <summary>
+    /// u-1 with <see cref="PageSize"/> − 2 ids, and the next being added through an index whose head write is held:
+    /// returned once that write waits, so that more adds queue behind it until <c>held.Release()</c>.
+    /// </summary>
+    private async Task<(StateUserOrderIndex Index, HeldWritesStore Held, Task First)> OneShortOfFullWithItsWriteHeldAsync()
+    {
+        await AddAsync(PageSize - 2);
+        var held = new HeldWritesStore(state);
+        var index = new StateUserOrderIndex(held);
+        held.Hold(StateUserOrderIndex.IndexKey("u-1"));
+        var first = index.AddAsync("u-1", Id(PageSize - 1), CancellationToken.None);
+        await held.WriteWaiting.WaitAsync(TimeSpan.FromSeconds(10));
+        return (index, held, first);
+    }
+
     [Fact]
     public async Task GetAsync_after_more_than_a_page_Every_id_in_order_once()
     {
@@ -116,13 +131,7 @@ public class StateUserOrderIndexTests
     [Fact]
     public async Task AddAsync_one_users_orders_at_once_across_a_page_Queued_into_one_write_every_id_once()
     {
-        await AddAsync(PageSize - 2);
-        var held = new HeldWritesStore(state);
-        var index = new StateUserOrderIndex(held);
-        held.Hold(StateUserOrderIndex.IndexKey("u-1"));
-
-        var first = index.AddAsync("u-1", Id(PageSize - 1), CancellationToken.None);
-        await held.WriteWaiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var (index, held, first) = await OneShortOfFullWithItsWriteHeldAsync();
         var writes = state.Writes;
         var queued = Enumerable.Range(PageSize, 5).Select(n => index.AddAsync("u-1", Id(n), CancellationToken.None)).ToList();
         held.Release();
@@ -137,14 +146,8 @@ public class StateUserOrderIndexTests
     [Fact]
     public async Task AddAsync_batch_rolled_over_then_lost_to_another_replica_Page_it_wrote_loses_no_id()
     {
-        await AddAsync(PageSize - 2);
-        var held = new HeldWritesStore(state);
-        var index = new StateUserOrderIndex(held);
+        var (index, held, first) = await OneShortOfFullWithItsWriteHeldAsync();
         var head = StateUserOrderIndex.IndexKey("u-1");
-        held.Hold(head);
-
-        var first = index.AddAsync("u-1", Id(PageSize - 1), CancellationToken.None);
-        await held.WriteWaiting.WaitAsync(TimeSpan.FromSeconds(10));
         var batch = Task.WhenAll(index.AddAsync("u-1", "b-1", CancellationToken.None), index.AddAsync("u-1", "b-2", CancellationToken.None));
         // The batch writes page 1 from a head it never saved: another replica adds an order just before, so the batch's
         // head write fails and its changes run again on that replica's head, where the page is already taken.
