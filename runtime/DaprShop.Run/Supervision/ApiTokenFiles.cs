@@ -34,14 +34,30 @@ public sealed class ApiTokenFiles(string runFileDirectory)
         _written.Add(path);
     }
 
-    /// <summary>Deletes the files this run wrote (a token is worthless once its sidecar is gone).</summary>
-    public void DeleteWritten()
+    /// <summary>
+    /// Deletes the files this run wrote (a token is worthless once its sidecar is gone) and returns why any could not
+    /// be: the run is stopping, so a failed clean-up is reported, not thrown. A file whose folder was removed meanwhile
+    /// (someone deleted <c>.dapr/</c> to start afresh) is gone already.
+    /// </summary>
+    public IReadOnlyList<string> DeleteWritten()
     {
+        var failures = new List<string>();
         foreach (var path in _written)
         {
-            File.Delete(path);
+            try
+            {
+                File.Delete(path);
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"{path}: {e.Message}");
+            }
         }
 
         _written.Clear();
+        return failures;
     }
 }

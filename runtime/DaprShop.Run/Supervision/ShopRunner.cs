@@ -113,7 +113,11 @@ public sealed class ShopRunner(PrefixedConsole console)
         finally
         {
             await StopAllAsync(stop);
-            _tokenFiles?.DeleteWritten();
+            foreach (var failure in _tokenFiles?.DeleteWritten() ?? [])
+            {
+                console.Error($"could not delete the API token file {failure}");
+            }
+
             _telemetry?.Dispose();
         }
     }
