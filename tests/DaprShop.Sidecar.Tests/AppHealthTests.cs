@@ -6,6 +6,7 @@ using DaprShop.Sidecar.AppChannel;
 using DaprShop.Sidecar.PubSub;
 using DaprShop.Sidecar.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -132,6 +133,48 @@ public sealed class AppHealthTests
         Assert.Contains("value for 'health-probe-timeout' must be smaller than 'health-probe-interval'", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Sidecar_stopping_during_a_grpc_probe_stops_cleanly()
+    {
+        // A probe the app never answers is under way when the sidecar stops: its cancelled gRPC call is the stop, not a
+        // failure of DisposeAsync (it surfaced as RpcException Cancelled, now and then, in the gRPC health-check test).
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        var probed = new HangingHealthCheck();
+        builder.Services.AddSingleton(probed);
+        await using var app = builder.Build();
+        app.MapGrpcService<HangingHealthCheck>();
+        await app.StartAsync();
+
+        var resources = Directory.CreateTempSubdirectory("daprshop-health-");
+        try
+        {
+            var sidecar = await Sidecar.StartAsync(new SidecarOptions
+            {
+                AppId = "grpc-app",
+                AppPort = port,
+                AppProtocol = SidecarOptions.GrpcAppProtocol,
+                HttpPort = FreePort.Next(),
+                GrpcPort = FreePort.Next(),
+                ResourcesPaths = [resources.FullName],
+                BaseDirectory = resources.FullName,
+                AppHealthCheck = new AppHealthCheckOptions { ProbeInterval = TimeSpan.FromSeconds(30), ProbeTimeout = TimeSpan.FromSeconds(20) },
+            }, new LocalCluster());
+            await probed.Arrived.Task.WaitAsync(Deadline);
+
+            await sidecar.DisposeAsync();
+
+            Assert.False(sidecar.AppReady.IsCompletedSuccessfully);
+        }
+        finally
+        {
+            resources.Delete(recursive: true);
+        }
+    }
+
     private static int N(RecordedRequest request) => request.Json.GetProperty("data").GetProperty("n").GetInt32();
 
     /// <summary>App "subscriber": <c>/alive</c> answers 200 while <see cref="Healthy"/>, 503 otherwise; it subscribes to topic "orders".</summary>
@@ -171,5 +214,18 @@ public sealed class AppHealthTests
                 });
             },
             configureSidecar: o => o with { AppHealthCheck = FastProbes, AppApiToken = "app-secret" });
+    }
+
+    /// <summary>An app's <c>AppCallbackHealthCheck</c> that never answers a probe, and says when one arrived.</summary>
+    private sealed class HangingHealthCheck : Dapr.AppCallback.Autogen.Grpc.v1.AppCallbackHealthCheck.AppCallbackHealthCheckBase
+    {
+        public TaskCompletionSource Arrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override async Task<Dapr.AppCallback.Autogen.Grpc.v1.HealthCheckResponse> HealthCheck(Google.Protobuf.WellKnownTypes.Empty request, global::Grpc.Core.ServerCallContext context)
+        {
+            Arrived.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            return new();
+        }
     }
 }

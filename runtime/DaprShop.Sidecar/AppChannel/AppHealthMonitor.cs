@@ -169,5 +169,10 @@ public sealed class AppHealthMonitor(SidecarContext sidecar, AppCallbackInvoker 
             _logger.LogDebug("App health probe of {AppId} failed: {Problem}", sidecar.AppId, e.Message);
             return false;
         }
+        catch (global::Grpc.Core.RpcException e) when (cancellationToken.IsCancellationRequested && e.StatusCode == global::Grpc.Core.StatusCode.Cancelled)
+        {
+            // A gRPC probe under way when the sidecar stops ends as a cancelled call: stopping, as for an HTTP probe.
+            throw new OperationCanceledException("The sidecar is stopping.", e, cancellationToken);
+        }
     }
 }
